@@ -1,0 +1,68 @@
+# earlybind — see README.md
+VERSION    := 0.1
+PREFIX     ?= /usr
+BINDIR     ?= $(PREFIX)/bin
+DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d/90earlybind
+MANDIR     ?= $(PREFIX)/share/man
+DESTDIR    ?=
+CC         ?= cc
+PKG_CONFIG ?= pkg-config
+B          ?= build
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -DEARLYBIND_VERSION='"$(VERSION)"' \
+	     $(shell $(PKG_CONFIG) --cflags libkmod blkid)
+LIBS    = $(shell $(PKG_CONFIG) --libs libkmod blkid)
+
+# Stages in pipeline order, then the glue.
+LIB_SRC := src/util.c src/diag.c src/cmdline.c src/rules.c src/scan.c src/plan.c \
+	   src/bootdev.c src/report.c src/pipeline.c
+BIN_SRC := src/commands.c src/main.c
+LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
+BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+.PHONY: all setup check check-unit check-bats check-boot install clean format lint
+
+all: $(B)/earlybind
+
+$(B)/%.o: src/%.c $(wildcard src/*.h) | $(B)
+	$(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
+
+$(B):
+	mkdir -p $(B)
+
+$(B)/earlybind: $(LIB_OBJ) $(BIN_OBJ)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+$(B)/run-unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT_SRC) $(LIB_OBJ) $(LIBS)
+
+# Installs every build and test dependency (Debian/Ubuntu).
+setup:
+	./tests/setup-deps.sh
+
+check: check-unit check-bats check-boot
+
+check-unit: $(B)/run-unit
+	$(B)/run-unit
+
+check-bats: $(B)/earlybind
+	EARLYBIND=$(CURDIR)/$(B)/earlybind bats tests/bats
+
+check-boot: $(B)/earlybind
+	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/run
+
+install: $(B)/earlybind
+	install -D -m 0755 $(B)/earlybind $(DESTDIR)$(BINDIR)/earlybind
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c
+
+lint:
+	shellcheck -s sh hook/*.sh dracut-module/*.sh
+	clang-format --dry-run --Werror src/*.c src/*.h
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Boot-critical devices: the PCI functions that carry /, /usr, root= and resume=.
+ * The list file has one line per device: "PHYSPATH VVVV:DDDD ADDRESS WHAT...", '#' comments.
+ */
+#pragma once
+
+#include "diag.h"
+#include "pipeline.h"
+#include "plan.h"
+
+#define BOOTDEV_DEFAULT_FILE "/etc/earlybind/boot-devices"
+
+/* Parses a list file. Returns 0 or -errno; malformed lines are warnings. */
+int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d);
+/* Loads --boot-devices FILE, or ROOT/etc/earlybind/boot-devices when it exists. */
+void bootdev_load_for_plan(const struct opts *o, struct boot_list *b, struct diag *d);

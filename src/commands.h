@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "pipeline.h"
+
+struct command {
+	const char *name;
+	/* Returns the exit status. */
+	int (*run)(const struct opts *o, int argc, char **argv);
+};
+
+const struct command *command_find(const char *name);

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/* earlybind: claim PCI devices for vfio-pci or pci-stub before their default drivers do. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "pipeline.h"
+#include "report.h"
+
+#ifndef EARLYBIND_VERSION
+#define EARLYBIND_VERSION "0.1"
+#endif
+
+static void usage(FILE *f)
+{
+	fputs("Usage: earlybind COMMAND [OPTIONS]\n"
+	      "Claim PCI devices for vfio-pci or pci-stub from the initramfs, before their drivers.\n"
+	      "\n"
+	      "Commands:\n"
+	      "  plan                 show what would be done to each PCI function, and why\n"
+	      "  status               every PCI function with driver, override, IOMMU group, plan\n"
+	      "\n"
+	      "Options:\n"
+	      "  --sysfs DIR          sysfs root (default /sys)\n"
+	      "  --root DIR           prefix for /etc, /proc and /run paths (default none)\n"
+	      "  --cmdline FILE       read the command line from FILE instead of /etc/cmdline,\n"
+	      "                       /etc/cmdline.d/*.conf and /proc/cmdline (repeatable)\n"
+	      "  --boot-devices FILE  the boot-device list (default /etc/earlybind/boot-devices)\n"
+	      "  --json               one JSON object instead of a table\n"
+	      "  -h, --help           this help;  -V, --version  the version\n"
+	      "\n"
+	      "Keys: vfio-pci.ids= pci-stub.ids= earlybind.claim= earlybind.keep= earlybind.group=\n"
+	      "      earlybind.force= earlybind= earlybind.dryrun (see earlybind.cmdline(7))\n"
+	      "Exit status: 0 success, 1 failure (sysfs unreadable), 2 usage error.\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"sysfs", required_argument, NULL, 's'},
+		{"root", required_argument, NULL, 'r'},
+		{"cmdline", required_argument, NULL, 'c'},
+		{"boot-devices", required_argument, NULL, 'b'},
+		{"json", no_argument, NULL, 'j'},
+		{"dry-run", no_argument, NULL, 'n'},
+		{"device", required_argument, NULL, 'd'},
+		{"kmsg", required_argument, NULL, 'k'},
+		{"moddir", required_argument, NULL, 'm'},
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{0},
+	};
+	struct opts o = {.sysfs = "/sys", .root = ""};
+	const struct command *cmd;
+	int opt, r;
+
+	o.cmdline_files = calloc((size_t)argc, sizeof(char *));
+	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 's':
+			o.sysfs = optarg;
+			break;
+		case 'r':
+			o.root = optarg;
+			break;
+		case 'c':
+			o.cmdline_files[o.ncmdline++] = optarg;
+			break;
+		case 'b':
+			o.boot_devices = optarg;
+			break;
+		case 'j':
+			o.json = true;
+			break;
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'd':
+			o.device = optarg;
+			break;
+		case 'k':
+			o.kmsg = optarg;
+			break;
+		case 'm':
+			o.moddir = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			free(o.cmdline_files);
+			return 0;
+		case 'V':
+			puts("earlybind " EARLYBIND_VERSION);
+			free(o.cmdline_files);
+			return 0;
+		default:
+			usage(stderr);
+			free(o.cmdline_files);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		free(o.cmdline_files);
+		return 2;
+	}
+	cmd = command_find(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "earlybind: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		free(o.cmdline_files);
+		return 2;
+	}
+	r = cmd->run(&o, argc - optind - 1, argv + optind + 1);
+	free(o.cmdline_files);
+	return r;
+}

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "pipeline.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "bootdev.h"
+#include "cmdline.h"
+
+char *root_path(const struct opts *o, const char *path)
+{
+	struct strbuf sb;
+	const char *root = o->root && strcmp(o->root, "/") != 0 ? o->root : "";
+
+	sb_init(&sb);
+	sb_addf(&sb, "%s%s", root, path);
+	return sb.s;
+}
+
+/* Details for the devices the plan needs, and for every member of their IOMMU groups. */
+static void gather(struct ctx *c, bool all)
+{
+	int *groups = NULL;
+	size_t ng = 0, cap = 0;
+
+	for (size_t i = 0; i < c->devs.n; i++) {
+		struct pci_dev *dev = &c->devs.v[i];
+
+		if (!all && !plan_wants_detail(&c->rules, dev))
+			continue;
+		scan_detail(c->o->sysfs, dev, &c->diag);
+		if (dev->iommu_group >= 0) {
+			grow((void **)&groups, &cap, ng, sizeof(*groups));
+			groups[ng++] = dev->iommu_group;
+		}
+	}
+	if (all) {
+		free(groups);
+		return;
+	}
+	for (size_t g = 0; g < ng; g++) {
+		struct pci_addr *m = NULL;
+		int n = scan_group_members(c->o->sysfs, groups[g], &m);
+
+		for (int k = 0; k < n; k++) {
+			struct pci_dev *dev = pci_list_find(&c->devs, &m[k]);
+			char a[PCI_ADDR_MAX];
+
+			if (!dev) {
+				diag_warn(&c->diag, DIAG_SYSFS,
+					  "IOMMU group %d lists %s, which is not in bus/pci/devices",
+					  groups[g], pci_addr_fmt(&m[k], a));
+				continue;
+			}
+			scan_detail(c->o->sysfs, dev, &c->diag);
+		}
+		free(m);
+	}
+	free(groups);
+}
+
+int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail)
+{
+	int r;
+
+	*c = (struct ctx){.o = o};
+	diag_init(&c->diag);
+	rules_init(&c->rules, &c->diag);
+	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &c->rules, &c->diag);
+	rules_finish(&c->rules);
+	bootdev_load_for_plan(o, &c->boot, &c->diag);
+
+	r = scan_devices(o->sysfs, &c->devs, &c->diag);
+	if (r < 0) {
+		diag_warn(&c->diag, DIAG_SYSFS, "cannot read %s/bus/pci/devices: %s", o->sysfs,
+			  strerror(-r));
+		return r;
+	}
+	c->scanned = true;
+	gather(c, all_detail);
+	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);
+	return 0;
+}
+
+void ctx_free(struct ctx *c)
+{
+	plan_free(&c->plan);
+	boot_list_free(&c->boot);
+	pci_list_free(&c->devs);
+	rules_free(&c->rules);
+	diag_free(&c->diag);
+}

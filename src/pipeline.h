@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Runs the read-only stages in order: cmdline -> rules -> scan -> plan. */
+#pragma once
+
+#include <stdbool.h>
+
+#include "diag.h"
+#include "plan.h"
+#include "rules.h"
+#include "scan.h"
+
+struct opts {
+	const char *sysfs;       /* --sysfs, default /sys */
+	const char *root;        /* --root: prefix of /etc, /proc, /run; default "" */
+	char **cmdline_files;    /* --cmdline, in order */
+	size_t ncmdline;
+	bool json;
+	bool dry_run;
+	const char *device;      /* --device ADDR */
+	const char *kmsg;        /* --kmsg FILE */
+	const char *boot_devices; /* --boot-devices FILE */
+	const char *moddir;      /* --moddir DIR (modules for libkmod) */
+};
+
+struct ctx {
+	const struct opts *o;
+	struct diag diag;
+	struct rules rules;
+	struct pci_list devs;
+	struct boot_list boot;
+	struct plan plan;
+	bool scanned; /* bus/pci/devices could be read */
+};
+
+/*
+ * Fills ctx up to the plan. all_detail reads every device's details (status, --json); otherwise
+ * only those the plan needs. Returns 0, or -errno when bus/pci/devices cannot be read.
+ */
+int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail);
+void ctx_free(struct ctx *c);
+/* ROOT/path (root "" or "/" means none). Caller frees. */
+char *root_path(const struct opts *o, const char *path);

@@ -1,0 +1,285 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "plan.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *action_name(enum action a)
+{
+	static const char *const names[] = {"none", "claim", "already", "keep", "refuse", "skip"};
+
+	return names[a];
+}
+
+static const struct id_sel *match_ids(const struct rules *r, const struct pci_dev *dev,
+				      enum drv *target, bool *both)
+{
+	const struct id_sel *v = rules_match_ids(r, DRV_VFIO, &dev->ids);
+	const struct id_sel *s = rules_match_ids(r, DRV_STUB, &dev->ids);
+
+	*both = v && s;
+	if (s) {
+		*target = DRV_STUB;
+		return s;
+	}
+	*target = DRV_VFIO;
+	return v;
+}
+
+bool plan_wants_detail(const struct rules *r, const struct pci_dev *dev)
+{
+	enum drv t;
+	bool both;
+
+	if (r->disabled)
+		return false;
+	return rules_find_claim(r, &dev->addr) || match_ids(r, dev, &t, &both);
+}
+
+const struct boot_dev *boot_list_find(const struct boot_list *b, const struct pci_dev *dev)
+{
+	if (!b || !dev->physpath)
+		return NULL;
+	for (size_t i = 0; i < b->n; i++)
+		if (b->v[i].vendor == dev->ids.vendor && b->v[i].device == dev->ids.device &&
+		    strcmp(b->v[i].physpath, dev->physpath) == 0)
+			return &b->v[i];
+	return NULL;
+}
+
+void boot_list_free(struct boot_list *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		free(b->v[i].physpath);
+		free(b->v[i].what);
+	}
+	free(b->v);
+	*b = (struct boot_list){0};
+}
+
+static void set(struct decision *dc, enum action a, enum drv t, const char *fmt, ...)
+	_printf_(4, 5);
+static void set(struct decision *dc, enum action a, enum drv t, const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+
+	sb_init(&sb);
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	free(dc->reason);
+	dc->action = a;
+	dc->target = t;
+	dc->reason = sb.s;
+}
+
+/* The checks every claim passes, selector or companion alike. Returns false if it was refused. */
+static bool claimable(const struct rules *r, const struct pci_dev *dev,
+		      const struct boot_list *boot, struct decision *dc, enum drv t, const char *why)
+{
+	const struct boot_dev *bd;
+
+	if (pci_is_bridge(dev)) {
+		uint32_t cls = dev->ids.class >> 8;
+
+		if (cls == 0x0600 || cls == 0x0601 || cls == 0x0604 || cls == 0x0609)
+			set(dc, ACT_SKIP, t, "bridge (class %04x): never claimed (%s)", cls, why);
+		else
+			set(dc, ACT_SKIP, t, "header type %d: only type 0 functions are claimed (%s)",
+			    dev->header_type, why);
+		return false;
+	}
+	if (dev->sriov_numvfs > 0) {
+		set(dc, ACT_REFUSE, t, "SR-IOV PF with %d VFs enabled: set sriov_numvfs to 0 first (%s)",
+		    dev->sriov_numvfs, why);
+		return false;
+	}
+	bd = boot_list_find(boot, dev);
+	if (bd && !addr_set_has(&r->force, &dev->addr)) {
+		char a[PCI_ADDR_MAX];
+
+		set(dc, ACT_REFUSE, t, "boot device: carries %s; earlybind.force=%s claims it anyway (%s)",
+		    bd->what, pci_addr_fmt(&dev->addr, a), why);
+		return false;
+	}
+	return true;
+}
+
+static void decide(const struct rules *r, const struct pci_dev *dev, const struct boot_list *boot,
+		   struct decision *dc, struct diag *d)
+{
+	const struct claim_sel *c;
+	const struct id_sel *ids = NULL;
+	enum drv t = DRV_VFIO;
+	const char *why;
+	bool both = false;
+
+	if (r->disabled) {
+		set(dc, ACT_NONE, DRV_NONE, "earlybind is off (%s)",
+		    r->disabled_by ? r->disabled_by : "earlybind=0");
+		return;
+	}
+	c = rules_find_claim(r, &dev->addr);
+	if (c) {
+		t = c->drv;
+		why = c->text;
+	} else {
+		ids = match_ids(r, dev, &t, &both);
+		if (!ids) {
+			set(dc, ACT_NONE, DRV_NONE, "no selector matches");
+			return;
+		}
+		why = ids->text;
+	}
+	if (addr_set_has(&r->keep, &dev->addr)) {
+		set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)", why);
+		return;
+	}
+	if (c && c->has_ids && (c->vendor != dev->ids.vendor || c->device != dev->ids.device)) {
+		set(dc, ACT_REFUSE, t, "hardware changed: %s expects %04x:%04x, found %04x:%04x", why,
+		    c->vendor, c->device, dev->ids.vendor, dev->ids.device);
+		return;
+	}
+	if (both)
+		diag_warn(d, DIAG_PLAN,
+			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a built-in pci-stub would",
+			  dev->name);
+	if (!claimable(r, dev, boot, dc, t, why))
+		return;
+	if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0) {
+		set(dc, ACT_ALREADY, t, "already on %s (%s)", drv_name(t), why);
+		return;
+	}
+	set(dc, ACT_CLAIM, t, "%s", why);
+	if (dev->boot_vga == 1)
+		diag_warn(d, DIAG_PLAN, "%s is the boot VGA device: the console goes dark when %s takes it",
+			  dev->name, drv_name(t));
+	if (dev->iommu_group < 0 && t == DRV_VFIO)
+		diag_warn(d, DIAG_PLAN,
+			  "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? intel_iommu=on / amd_iommu=on)",
+			  dev->name);
+}
+
+static bool is_claimed(const struct decision *dc)
+{
+	return dc->action == ACT_CLAIM || dc->action == ACT_ALREADY;
+}
+
+static void add_companions(const struct rules *r, const struct pci_list *devs,
+			   const struct boot_list *boot, struct plan *p, const size_t *idx, size_t n)
+{
+	enum drv t = r->group == GROUP_VFIO ? DRV_VFIO : DRV_STUB;
+	const struct pci_dev *lead = NULL;
+	char a[PCI_ADDR_MAX], why[160];
+
+	for (size_t i = 0; i < n && !lead; i++)
+		if (is_claimed(&p->dec[idx[i]]) && !p->dec[idx[i]].companion)
+			lead = &devs->v[idx[i]];
+	if (!lead)
+		return;
+	snprintf(why, sizeof(why), "IOMMU group %d companion of %s, earlybind.group=%s",
+		 lead->iommu_group, pci_addr_fmt(&lead->addr, a), drv_name(t));
+	for (size_t i = 0; i < n; i++) {
+		const struct pci_dev *dev = &devs->v[idx[i]];
+		struct decision *dc = &p->dec[idx[i]];
+
+		if (dc->action != ACT_NONE || pci_is_bridge(dev))
+			continue;
+		if ((dev->ids.class >> 16) == 0x01) {
+			set(dc, ACT_NONE, DRV_NONE, "mass storage: never claimed as a companion (%s)", why);
+			continue;
+		}
+		if (!claimable(r, dev, boot, dc, t, why))
+			continue;
+		if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0)
+			set(dc, ACT_ALREADY, t, "already on %s (%s)", drv_name(t), why);
+		else
+			set(dc, ACT_CLAIM, t, "%s", why);
+		dc->companion = true;
+	}
+}
+
+static void judge_group(const struct pci_list *devs, struct plan *p, const size_t *idx, size_t n)
+{
+	struct group_rep g = {.group = devs->v[idx[0]].iommu_group};
+	bool any = false;
+
+	for (size_t i = 0; i < n; i++)
+		any = any || is_claimed(&p->dec[idx[i]]);
+	if (!any)
+		return;
+	g.members = xcalloc(n, sizeof(*g.members));
+	g.blocking = xcalloc(n, sizeof(*g.blocking));
+	for (size_t i = 0; i < n; i++) {
+		const struct pci_dev *dev = &devs->v[idx[i]];
+		const struct decision *dc = &p->dec[idx[i]];
+		const char *fin = is_claimed(dc) ? drv_name(dc->target) : dev->driver;
+		bool ok = drv_from_bound(fin) != DRV_NONE;
+
+		if (pci_is_bridge(dev))
+			ok = ok || !fin || strcmp(fin, "pcieport") == 0;
+		g.members[g.nmembers++] = dev->addr;
+		if (!ok)
+			g.blocking[g.nblocking++] = dev->addr;
+	}
+	g.viable = g.nblocking == 0;
+	p->groups = xrealloc(p->groups, (p->ngroups + 1) * sizeof(*p->groups));
+	p->groups[p->ngroups++] = g;
+}
+
+static int group_idx_cmp(const void *a, const void *b, void *ud)
+{
+	const struct pci_list *devs = ud;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int gx = devs->v[x].iommu_group, gy = devs->v[y].iommu_group;
+
+	if (gx != gy)
+		return gx < gy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+void plan_build(const struct rules *r, const struct pci_list *devs, const struct boot_list *boot,
+		struct plan *p, struct diag *d)
+{
+	size_t *idx, n = 0;
+
+	*p = (struct plan){.dec = xcalloc(devs->n, sizeof(*p->dec)), .n = devs->n};
+	for (size_t i = 0; i < devs->n; i++)
+		decide(r, &devs->v[i], boot, &p->dec[i], d);
+	if (!r->disabled)
+		for (size_t i = 0; i < r->nclaims; i++)
+			if (!pci_list_find(devs, &r->claims[i].addr))
+				diag_warn(d, DIAG_ADDR, "%s: no PCI device at that address",
+					  r->claims[i].text);
+
+	/* Group members, ordered by group: one pass per group, no quadratic search. */
+	idx = xcalloc(devs->n, sizeof(*idx));
+	for (size_t i = 0; i < devs->n; i++)
+		if (devs->v[i].iommu_group >= 0)
+			idx[n++] = i;
+	qsort_r(idx, n, sizeof(*idx), group_idx_cmp, (void *)devs);
+	for (size_t s = 0, e; s < n; s = e) {
+		for (e = s + 1; e < n && devs->v[idx[e]].iommu_group == devs->v[idx[s]].iommu_group; e++)
+			;
+		if (r->group != GROUP_OFF)
+			add_companions(r, devs, boot, p, idx + s, e - s);
+		judge_group(devs, p, idx + s, e - s);
+	}
+	free(idx);
+}
+
+void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->dec[i].reason);
+	for (size_t i = 0; i < p->ngroups; i++) {
+		free(p->groups[i].members);
+		free(p->groups[i].blocking);
+	}
+	free(p->dec);
+	free(p->groups);
+	*p = (struct plan){0};
+}

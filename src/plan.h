@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Stage 4: one decision per PCI function and one viability verdict per IOMMU group that holds a
+ * claimed function. Pure: reads its inputs, writes only the plan and warnings.
+ */
+#pragma once
+
+#include "diag.h"
+#include "rules.h"
+#include "scan.h"
+
+enum action { ACT_NONE = 0, ACT_CLAIM, ACT_ALREADY, ACT_KEEP, ACT_REFUSE, ACT_SKIP };
+
+/* A device the machine needs to boot, identified by where it sits and what it is. */
+struct boot_dev {
+	char *physpath; /* "pci0000:00/01.1/00.0" */
+	uint16_t vendor, device;
+	char *what; /* "/ (UUID=...)" */
+};
+
+struct boot_list {
+	struct boot_dev *v;
+	size_t n, cap;
+};
+
+struct decision {
+	enum action action;
+	enum drv target; /* set for claim/already, and for keep/refuse/skip: what was asked */
+	char *reason;
+	bool companion; /* claimed as an IOMMU-group companion */
+};
+
+struct group_rep {
+	int group;
+	bool viable;
+	struct pci_addr *members, *blocking;
+	size_t nmembers, nblocking;
+};
+
+struct plan {
+	struct decision *dec; /* parallel to pci_list.v */
+	size_t n;
+	struct group_rep *groups;
+	size_t ngroups;
+};
+
+const char *action_name(enum action a);
+/* Whether the plan needs the details (group, header, SR-IOV, path) of this device. */
+bool plan_wants_detail(const struct rules *r, const struct pci_dev *dev);
+void plan_build(const struct rules *r, const struct pci_list *devs, const struct boot_list *boot,
+		struct plan *p, struct diag *d);
+void plan_free(struct plan *p);
+/* The boot entry that this device is, or NULL. */
+const struct boot_dev *boot_list_find(const struct boot_list *b, const struct pci_dev *dev);
+void boot_list_free(struct boot_list *b);

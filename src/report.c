@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "report.h"
+
+#include <string.h>
+
+static const char *or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+static void report_groups(FILE *f, const struct ctx *c)
+{
+	char a[PCI_ADDR_MAX];
+
+	if (!c->plan.ngroups)
+		return;
+	fputs("\nIOMMU groups of claimed devices:\n", f);
+	for (size_t i = 0; i < c->plan.ngroups; i++) {
+		const struct group_rep *g = &c->plan.groups[i];
+
+		fprintf(f, "  group %d: %s, members", g->group, g->viable ? "viable" : "NOT viable");
+		for (size_t k = 0; k < g->nmembers; k++)
+			fprintf(f, " %s", pci_addr_fmt(&g->members[k], a));
+		if (g->nblocking) {
+			fputs("; blocked by", f);
+			for (size_t k = 0; k < g->nblocking; k++) {
+				const struct pci_dev *dev = pci_list_find(&c->devs, &g->blocking[k]);
+
+				fprintf(f, " %s (%s)", pci_addr_fmt(&g->blocking[k], a),
+					dev && dev->driver ? dev->driver : "unbound");
+			}
+		}
+		fputc('\n', f);
+	}
+}
+
+static void report_warnings(FILE *f, const struct ctx *c)
+{
+	if (!c->diag.n)
+		return;
+	fputs("\nWarnings:\n", f);
+	for (size_t i = 0; i < c->diag.n; i++)
+		fprintf(f, "  %s\n", c->diag.msgs[i]);
+}
+
+void report_plan(FILE *f, const struct ctx *c)
+{
+	unsigned counts[ACT_SKIP + 1] = {0};
+
+	fprintf(f, "%-13s %-9s %-6s %-14s %-7s %-8s %s\n", "ADDRESS", "ID", "CLASS", "DRIVER",
+		"ACTION", "TARGET", "REASON");
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct pci_dev *dev = &c->devs.v[i];
+		const struct decision *dc = &c->plan.dec[i];
+		bool tgt = dc->action == ACT_CLAIM || dc->action == ACT_ALREADY;
+
+		counts[dc->action]++;
+		fprintf(f, "%-13s %04x:%04x %06x %-14s %-7s %-8s %s\n", dev->name, dev->ids.vendor,
+			dev->ids.device, dev->ids.class, or_dash(dev->driver), action_name(dc->action),
+			tgt ? drv_name(dc->target) : "-", dc->reason);
+	}
+	fprintf(f, "\n%zu devices: %u claim, %u already, %u keep, %u refuse, %u skip%s\n", c->devs.n,
+		counts[ACT_CLAIM], counts[ACT_ALREADY], counts[ACT_KEEP], counts[ACT_REFUSE],
+		counts[ACT_SKIP], c->rules.dryrun ? " (earlybind.dryrun: nothing will be written)" : "");
+	report_groups(f, c);
+	report_warnings(f, c);
+}
+
+void report_status(FILE *f, const struct ctx *c)
+{
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct pci_dev *dev = &c->devs.v[i];
+		const struct decision *dc = &c->plan.dec[i];
+
+		fprintf(f, "%s [%06x]: %04x:%04x (subsystem %04x:%04x)\n", dev->name, dev->ids.class,
+			dev->ids.vendor, dev->ids.device, dev->ids.subvendor, dev->ids.subdevice);
+		fprintf(f, "\tKernel driver in use: %s\n", or_dash(dev->driver));
+		fprintf(f, "\tdriver_override: %s\n", or_dash(dev->driver_override));
+		if (dev->iommu_group >= 0)
+			fprintf(f, "\tIOMMU group: %d\n", dev->iommu_group);
+		else
+			fputs("\tIOMMU group: -\n", f);
+		if (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY)
+			fprintf(f, "\tearlybind: %s -> %s (%s)\n", action_name(dc->action),
+				drv_name(dc->target), dc->reason);
+		else
+			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action), dc->reason);
+	}
+	report_groups(f, c);
+	report_warnings(f, c);
+}
+
+void report_json_device(struct strbuf *sb, const struct pci_dev *dev, const struct decision *dc)
+{
+	bool tgt = dc && (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY);
+
+	sb_add(sb, "{\"address\":");
+	sb_add_json_str(sb, dev->name);
+	sb_addf(sb,
+		",\"vendor\":\"%04x\",\"device\":\"%04x\",\"subvendor\":\"%04x\","
+		"\"subdevice\":\"%04x\",\"class\":\"%06x\",\"driver\":",
+		dev->ids.vendor, dev->ids.device, dev->ids.subvendor, dev->ids.subdevice,
+		dev->ids.class);
+	sb_add_json_str(sb, dev->driver);
+	sb_add(sb, ",\"driver_override\":");
+	sb_add_json_str(sb, dev->driver_override);
+	if (dev->iommu_group >= 0)
+		sb_addf(sb, ",\"iommu_group\":%d", dev->iommu_group);
+	else
+		sb_add(sb, ",\"iommu_group\":null");
+	sb_add(sb, ",\"physical_path\":");
+	sb_add_json_str(sb, dev->physpath);
+	if (dc) {
+		sb_add(sb, ",\"action\":");
+		sb_add_json_str(sb, action_name(dc->action));
+		sb_add(sb, ",\"target\":");
+		sb_add_json_str(sb, tgt ? drv_name(dc->target) : NULL);
+		sb_add(sb, ",\"reason\":");
+		sb_add_json_str(sb, dc->reason);
+		sb_addf(sb, ",\"companion\":%s", dc->companion ? "true" : "false");
+	}
+	sb_addc(sb, '}');
+}
+
+static void json_addrs(struct strbuf *sb, const struct pci_addr *v, size_t n)
+{
+	char a[PCI_ADDR_MAX];
+
+	sb_addc(sb, '[');
+	for (size_t k = 0; k < n; k++) {
+		if (k)
+			sb_addc(sb, ',');
+		sb_add_json_str(sb, pci_addr_fmt(&v[k], a));
+	}
+	sb_addc(sb, ']');
+}
+
+void report_json(FILE *f, const struct ctx *c, const char *command, const char *extra)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_add(&sb, "{\"command\":");
+	sb_add_json_str(&sb, command);
+	sb_addf(&sb, ",\"enabled\":%s,\"dryrun\":%s,\"group_mode\":", c->rules.disabled ? "false" : "true",
+		c->rules.dryrun ? "true" : "false");
+	sb_add_json_str(&sb, c->rules.group == GROUP_OFF ? "off" : drv_name(c->rules.group == GROUP_VFIO ? DRV_VFIO : DRV_STUB));
+	sb_add(&sb, ",\"devices\":[");
+	for (size_t i = 0; i < c->devs.n; i++) {
+		if (i)
+			sb_addc(&sb, ',');
+		report_json_device(&sb, &c->devs.v[i], c->plan.dec ? &c->plan.dec[i] : NULL);
+	}
+	sb_add(&sb, "],\"groups\":[");
+	for (size_t i = 0; i < c->plan.ngroups; i++) {
+		const struct group_rep *g = &c->plan.groups[i];
+
+		if (i)
+			sb_addc(&sb, ',');
+		sb_addf(&sb, "{\"group\":%d,\"viable\":%s,\"members\":", g->group,
+			g->viable ? "true" : "false");
+		json_addrs(&sb, g->members, g->nmembers);
+		sb_add(&sb, ",\"blocking\":");
+		json_addrs(&sb, g->blocking, g->nblocking);
+		sb_addc(&sb, '}');
+	}
+	sb_add(&sb, "],\"warnings\":[");
+	for (size_t i = 0; i < c->diag.n; i++) {
+		if (i)
+			sb_addc(&sb, ',');
+		sb_add_json_str(&sb, c->diag.msgs[i]);
+	}
+	sb_addc(&sb, ']');
+	if (extra)
+		sb_addf(&sb, ",%s", extra);
+	sb_add(&sb, "}\n");
+	fputs(sb.s, f);
+	sb_free(&sb);
+}

@@ -1,0 +1,551 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "rules.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+
+/* The kernel's module_param_string(ids, ids, 1024, 0) buffer. */
+#define KERNEL_IDS_MAX 1023
+
+const char *drv_name(enum drv d)
+{
+	switch (d) {
+	case DRV_VFIO:
+		return "vfio-pci";
+	case DRV_STUB:
+		return "pci-stub";
+	default:
+		return NULL;
+	}
+}
+
+const char *drv_module(enum drv d)
+{
+	switch (d) {
+	case DRV_VFIO:
+		return "vfio_pci";
+	case DRV_STUB:
+		return "pci_stub";
+	default:
+		return NULL;
+	}
+}
+
+int drv_parse(const char *s, enum drv *out)
+{
+	if (cmdline_key_eq(s, "vfio-pci")) {
+		*out = DRV_VFIO;
+		return 0;
+	}
+	if (cmdline_key_eq(s, "pci-stub")) {
+		*out = DRV_STUB;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+enum drv drv_from_bound(const char *name)
+{
+	if (!name)
+		return DRV_NONE;
+	if (strcmp(name, "vfio-pci") == 0)
+		return DRV_VFIO;
+	if (strcmp(name, "pci-stub") == 0)
+		return DRV_STUB;
+	return DRV_NONE;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly `min`..`max` hex digits up to `end`. */
+static int hex_field(const char *s, const char *end, size_t min, size_t max, uint32_t *out)
+{
+	size_t n = (size_t)(end - s);
+	uint32_t v = 0;
+
+	if (n < min || n > max)
+		return -EINVAL;
+	for (; s < end; s++) {
+		int h = hexval(*s);
+
+		if (h < 0)
+			return -EINVAL;
+		v = v << 4 | (uint32_t)h;
+	}
+	*out = v;
+	return 0;
+}
+
+int pci_addr_parse(const char *s, struct pci_addr *out)
+{
+	const char *dot = strchr(s, '.');
+	const char *c1, *c2;
+	uint32_t dom = 0, bus, dev, fn;
+
+	if (!dot || dot[1] == '\0' || dot[2] != '\0')
+		return -EINVAL;
+	c1 = memchr(s, ':', (size_t)(dot - s));
+	if (!c1)
+		return -EINVAL;
+	c2 = memchr(c1 + 1, ':', (size_t)(dot - c1 - 1));
+	if (c2) {
+		if (memchr(c2 + 1, ':', (size_t)(dot - c2 - 1)))
+			return -EINVAL;
+		if (hex_field(s, c1, 1, 8, &dom) < 0)
+			return -EINVAL;
+		s = c1 + 1;
+		c1 = c2;
+	}
+	if (hex_field(s, c1, 2, 2, &bus) < 0 || hex_field(c1 + 1, dot, 2, 2, &dev) < 0 ||
+	    dev > 0x1f || hex_field(dot + 1, dot + 2, 1, 1, &fn) < 0 || fn > 7)
+		return -EINVAL;
+	*out = (struct pci_addr){.domain = dom, .bus = (uint8_t)bus, .dev = (uint8_t)dev,
+				 .fn = (uint8_t)fn};
+	return 0;
+}
+
+char *pci_addr_fmt(const struct pci_addr *a, char *buf)
+{
+	snprintf(buf, PCI_ADDR_MAX, "%04x:%02x:%02x.%x", a->domain, a->bus, a->dev, a->fn);
+	return buf;
+}
+
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
+{
+	if (a->domain != b->domain)
+		return a->domain < b->domain ? -1 : 1;
+	if (a->bus != b->bus)
+		return a->bus < b->bus ? -1 : 1;
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->fn != b->fn)
+		return a->fn < b->fn ? -1 : 1;
+	return 0;
+}
+
+static bool k_isspace(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
+}
+
+/*
+ * The kernel's vsscanf(s, "%x:%x:%x:%x:%x:%x", ...): a literal ':' must match between fields,
+ * an empty rest stops, spaces before a number are skipped, "0x" is skipped, digits accumulate
+ * into 64 bits (wrapping) and are stored truncated to unsigned int.
+ */
+int id_parse(const char *s, struct id_sel *out, const char **rest, bool *overflow)
+{
+	uint32_t v[6] = {0, 0, PCI_ANY_ID, PCI_ANY_ID, 0, 0};
+	const char *p = s;
+	int n = 0;
+
+	*overflow = false;
+	while (n < 6) {
+		uint64_t acc = 0;
+
+		if (n > 0) {
+			if (*p != ':')
+				break;
+			p++;
+		}
+		if (!*p)
+			break;
+		while (k_isspace(*p))
+			p++;
+		if (hexval(*p) < 0)
+			break;
+		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+			p += 2;
+		for (; hexval(*p) >= 0; p++) {
+			if (acc > 0x0fffffffu)
+				*overflow = true;
+			acc = acc << 4 | (uint64_t)hexval(*p);
+		}
+		v[n++] = (uint32_t)acc;
+	}
+	out->vendor = v[0];
+	out->device = v[1];
+	out->subvendor = v[2];
+	out->subdevice = v[3];
+	out->class = v[4];
+	out->class_mask = v[5];
+	*rest = p;
+	return n;
+}
+
+bool id_match(const struct id_sel *m, const struct pci_ids *d)
+{
+	return (m->vendor == PCI_ANY_ID || m->vendor == d->vendor) &&
+	       (m->device == PCI_ANY_ID || m->device == d->device) &&
+	       (m->subvendor == PCI_ANY_ID || m->subvendor == d->subvendor) &&
+	       (m->subdevice == PCI_ANY_ID || m->subdevice == d->subdevice) &&
+	       !((m->class ^ d->class) & m->class_mask);
+}
+
+int claim_parse(const char *s, struct claim_sel *out, const char **why)
+{
+	_cleanup_free_ char *buf = xstrdup(s);
+	char *eq, *at;
+
+	*out = (struct claim_sel){.drv = DRV_VFIO};
+	eq = strchr(buf, '=');
+	if (eq) {
+		*eq++ = '\0';
+		if (drv_parse(eq, &out->drv) < 0) {
+			*why = "unknown driver (vfio-pci or pci-stub)";
+			return -EINVAL;
+		}
+	}
+	at = strchr(buf, '@');
+	if (at) {
+		char *colon;
+		uint32_t v, d;
+
+		*at++ = '\0';
+		colon = strchr(at, ':');
+		if (!colon || hex_field(at, colon, 1, 4, &v) < 0 ||
+		    hex_field(colon + 1, colon + 1 + strlen(colon + 1), 1, 4, &d) < 0) {
+			*why = "the @ check must be VVVV:DDDD";
+			return -EINVAL;
+		}
+		out->has_ids = true;
+		out->vendor = (uint16_t)v;
+		out->device = (uint16_t)d;
+	}
+	if (pci_addr_parse(buf, &out->addr) < 0) {
+		*why = "not a PCI address ([DOMAIN:]BB:DD.F)";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int addr_cmp_v(const void *a, const void *b)
+{
+	return pci_addr_cmp(a, b);
+}
+
+bool addr_set_has(const struct addr_set *s, const struct pci_addr *a)
+{
+	return s->n && bsearch(a, s->v, s->n, sizeof(*s->v), addr_cmp_v);
+}
+
+void rules_init(struct rules *r, struct diag *d)
+{
+	*r = (struct rules){.d = d};
+}
+
+void rules_free(struct rules *r)
+{
+	for (size_t i = 0; i < r->nids; i++)
+		free(r->ids[i].text);
+	for (size_t i = 0; i < r->nclaims; i++)
+		free(r->claims[i].text);
+	free(r->ids);
+	free(r->claims);
+	free(r->keep.v);
+	free(r->force.v);
+	free(r->disabled_by);
+	*r = (struct rules){0};
+}
+
+/* Calls fn for every non-empty ','-separated entry of val, as the kernel's strsep loop does. */
+static void for_each_entry(const char *val, void (*fn)(struct rules *, const char *, const char *),
+			   struct rules *r, const char *key)
+{
+	_cleanup_free_ char *buf = xstrdup(val);
+	char *p = buf, *e;
+
+	while ((e = strsep(&p, ",")))
+		if (*e)
+			fn(r, key, e);
+}
+
+static void add_id(struct rules *r, const char *key, const char *e, enum drv drv)
+{
+	struct id_sel sel;
+	const char *rest;
+	bool overflow;
+	int n = id_parse(e, &sel, &rest, &overflow);
+	static const char *const names[] = {"vendor", "device", "subvendor", "subdevice"};
+	uint32_t f[4];
+
+	if (n < 2) {
+		diag_warn(r->d, DIAG_IDS, "%s: invalid id \"%s\" (needs vendor:device): skipped, as the kernel does",
+			  key, e);
+		return;
+	}
+	if (*rest)
+		diag_warn(r->d, DIAG_IDS, "%s: \"%s\": trailing \"%s\" ignored, as the kernel does", key, e,
+			  rest);
+	if (overflow)
+		diag_warn(r->d, DIAG_IDS, "%s: \"%s\": a field has more than 32 bits; the kernel truncates it",
+			  key, e);
+	f[0] = sel.vendor;
+	f[1] = sel.device;
+	f[2] = sel.subvendor;
+	f[3] = sel.subdevice;
+	for (int i = 0; i < 4; i++)
+		if (f[i] > 0xffff && f[i] != PCI_ANY_ID)
+			diag_warn(r->d, DIAG_IDS, "%s: \"%s\": %s 0x%x is wider than 16 bits and never matches",
+				  key, e, names[i], f[i]);
+	if (n == 5 || (n == 6 && sel.class_mask == 0 && sel.class != 0))
+		diag_warn(r->d, DIAG_IDS, "%s: \"%s\": class without a mask is ignored, as the kernel does",
+			  key, e);
+	sel.drv = drv;
+	sel.text = NULL;
+	{
+		struct strbuf t;
+
+		sb_init(&t);
+		sb_addf(&t, "%s=%s", key, e);
+		sel.text = t.s;
+	}
+	grow((void **)&r->ids, &r->capids, r->nids, sizeof(*r->ids));
+	r->ids[r->nids++] = sel;
+}
+
+static void add_vfio_id(struct rules *r, const char *key, const char *e)
+{
+	add_id(r, key, e, DRV_VFIO);
+}
+
+static void add_stub_id(struct rules *r, const char *key, const char *e)
+{
+	add_id(r, key, e, DRV_STUB);
+}
+
+static void add_claim(struct rules *r, const char *key, const char *e)
+{
+	struct claim_sel c;
+	const char *why = NULL;
+	struct strbuf t;
+
+	if (claim_parse(e, &c, &why) < 0) {
+		diag_warn(r->d, DIAG_ADDR, "%s: \"%s\": %s: skipped", key, e, why);
+		return;
+	}
+	sb_init(&t);
+	sb_addf(&t, "%s=%s", key, e);
+	c.text = t.s;
+	c.order = r->nclaims;
+	grow((void **)&r->claims, &r->capclaims, r->nclaims, sizeof(*r->claims));
+	r->claims[r->nclaims++] = c;
+}
+
+static void add_addr(struct rules *r, const char *key, const char *e, struct addr_set *set)
+{
+	struct pci_addr a;
+
+	if (pci_addr_parse(e, &a) < 0) {
+		diag_warn(r->d, DIAG_ADDR, "%s: \"%s\": not a PCI address ([DOMAIN:]BB:DD.F): skipped",
+			  key, e);
+		return;
+	}
+	grow((void **)&set->v, &set->cap, set->n, sizeof(*set->v));
+	set->v[set->n++] = a;
+}
+
+static void add_keep(struct rules *r, const char *key, const char *e)
+{
+	add_addr(r, key, e, &r->keep);
+}
+
+static void add_force(struct rules *r, const char *key, const char *e)
+{
+	add_addr(r, key, e, &r->force);
+}
+
+/* 1 for true words, 0 for false words, -1 otherwise. A bare key is true. */
+static int parse_bool(const char *v)
+{
+	static const char *const yes[] = {"1", "y", "yes", "true", "on", NULL};
+	static const char *const no[] = {"0", "n", "no", "false", "off", NULL};
+
+	if (!v || str_in(v, yes))
+		return 1;
+	if (str_in(v, no))
+		return 0;
+	return -1;
+}
+
+static void add_ids_key(struct rules *r, const char *key, const char *val, const char *src,
+			enum drv drv, bool kernel_key)
+{
+	if (!val) {
+		diag_warn(r->d, DIAG_IDS, "%s: needs a value (%s)", key, src);
+		return;
+	}
+	if (kernel_key)
+		r->kernel_key_seen[drv]++;
+	if (strlen(val) > KERNEL_IDS_MAX)
+		diag_warn(r->d, DIAG_IDS,
+			  "%s: value is %zu bytes (%s); the kernel refuses more than %d and would drop it all",
+			  key, strlen(val), src, KERNEL_IDS_MAX);
+	for_each_entry(val, drv == DRV_VFIO ? add_vfio_id : add_stub_id, r, key);
+}
+
+static void add_own_key(struct rules *r, const char *key, const char *k, const char *val,
+			const char *src)
+{
+	if (cmdline_key_eq(k, "earlybind")) {
+		int b = parse_bool(val);
+
+		if (b < 0) {
+			diag_warn(r->d, DIAG_CMDLINE, "%s=%s: not a boolean (0/off/no/false, 1/on/yes/true); ignored",
+				  key, val);
+			return;
+		}
+		r->disabled = !b;
+		free(r->disabled_by);
+		r->disabled_by = NULL;
+		if (!b) {
+			struct strbuf t;
+
+			sb_init(&t);
+			sb_addf(&t, "%s=%s", key, val);
+			r->disabled_by = t.s;
+		}
+	} else if (cmdline_key_eq(k, "earlybind.dryrun")) {
+		int b = parse_bool(val);
+
+		if (b < 0)
+			diag_warn(r->d, DIAG_CMDLINE, "%s=%s: not a boolean; ignored", key, val);
+		else
+			r->dryrun = b;
+	} else if (cmdline_key_eq(k, "earlybind.group")) {
+		enum drv drv;
+
+		if (val && strcmp(val, "off") == 0)
+			r->group = GROUP_OFF;
+		else if (val && drv_parse(val, &drv) == 0)
+			r->group = drv == DRV_VFIO ? GROUP_VFIO : GROUP_STUB;
+		else
+			diag_warn(r->d, DIAG_CMDLINE, "%s=%s: expected off, vfio-pci or pci-stub; ignored", key,
+				  val ? val : "");
+	} else if (cmdline_key_eq(k, "earlybind.claim") || cmdline_key_eq(k, "earlybind.keep") ||
+		   cmdline_key_eq(k, "earlybind.force")) {
+		void (*fn)(struct rules *, const char *, const char *) =
+			cmdline_key_eq(k, "earlybind.claim")  ? add_claim
+			: cmdline_key_eq(k, "earlybind.keep") ? add_keep
+							      : add_force;
+		if (!val) {
+			diag_warn(r->d, DIAG_ADDR, "%s: needs a value (%s)", key, src);
+			return;
+		}
+		for_each_entry(val, fn, r, key);
+	} else if (strncmp(k, "earlybind.", 10) == 0) {
+		diag_warn(r->d, DIAG_CMDLINE, "%s: unknown earlybind key; ignored", key);
+	}
+}
+
+void rules_add(const char *key, const char *val, const char *src, void *ud)
+{
+	struct rules *r = ud;
+	const char *k = key;
+
+	if (cmdline_key_eq(key, "vfio-pci.ids")) {
+		add_ids_key(r, key, val, src, DRV_VFIO, true);
+		return;
+	}
+	if (cmdline_key_eq(key, "vfio.ids")) {
+		add_ids_key(r, key, val, src, DRV_VFIO, false);
+		return;
+	}
+	if (cmdline_key_eq(key, "pci-stub.ids")) {
+		add_ids_key(r, key, val, src, DRV_STUB, true);
+		return;
+	}
+	if (strncmp(key, "rd.", 3) == 0) {
+		k = key + 3;
+		if (cmdline_key_eq(k, "vfio-pci.ids") || cmdline_key_eq(k, "pci-stub.ids") ||
+		    cmdline_key_eq(k, "vfio.ids")) {
+			diag_warn(r->d, DIAG_CMDLINE, "%s: the kernel's keys have no rd. form; use %s", key, k);
+			return;
+		}
+	}
+	if (strcmp(k, "earlybind") == 0 || strncmp(k, "earlybind.", 10) == 0)
+		add_own_key(r, key, k, val, src);
+}
+
+static int claim_cmp(const void *a, const void *b)
+{
+	const struct claim_sel *x = a, *y = b;
+	int c = pci_addr_cmp(&x->addr, &y->addr);
+
+	if (c)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static void addr_set_finish(struct addr_set *s)
+{
+	size_t o = 0;
+
+	qsort(s->v, s->n, sizeof(*s->v), addr_cmp_v);
+	for (size_t i = 0; i < s->n; i++)
+		if (o == 0 || pci_addr_cmp(&s->v[o - 1], &s->v[i]) != 0)
+			s->v[o++] = s->v[i];
+	s->n = o;
+}
+
+void rules_finish(struct rules *r)
+{
+	size_t o = 0;
+
+	for (int drv = DRV_VFIO; drv <= DRV_STUB; drv++)
+		if (r->kernel_key_seen[drv] > 1)
+			diag_warn(r->d, DIAG_IDS,
+				  "%s.ids given %u times: the kernel alone keeps only the last; earlybind uses all of them",
+				  drv_name(drv), r->kernel_key_seen[drv]);
+
+	/* The last claim of an address wins. */
+	qsort(r->claims, r->nclaims, sizeof(*r->claims), claim_cmp);
+	for (size_t i = 0; i < r->nclaims; i++) {
+		if (i + 1 < r->nclaims && pci_addr_cmp(&r->claims[i].addr, &r->claims[i + 1].addr) == 0) {
+			if (r->claims[i].drv != r->claims[i + 1].drv)
+				diag_warn(r->d, DIAG_ADDR, "%s is overridden by the later %s", r->claims[i].text,
+					  r->claims[i + 1].text);
+			free(r->claims[i].text);
+			continue;
+		}
+		r->claims[o++] = r->claims[i];
+	}
+	r->nclaims = o;
+	addr_set_finish(&r->keep);
+	addr_set_finish(&r->force);
+}
+
+static int claim_key_cmp(const void *key, const void *elem)
+{
+	return pci_addr_cmp(key, &((const struct claim_sel *)elem)->addr);
+}
+
+const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a)
+{
+	if (!r->nclaims)
+		return NULL;
+	return bsearch(a, r->claims, r->nclaims, sizeof(*r->claims), claim_key_cmp);
+}
+
+const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv, const struct pci_ids *ids)
+{
+	for (size_t i = 0; i < r->nids; i++)
+		if (r->ids[i].drv == drv && id_match(&r->ids[i], ids))
+			return &r->ids[i];
+	return NULL;
+}

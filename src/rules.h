@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Stage 2: command-line keys -> selectors. The ids= grammar is the kernel's (pci-stub.c,
+ * vfio_pci.c: sscanf "%x:%x:%x:%x:%x:%x", fewer than two fields skipped), matching is
+ * pci_match_one_device() from drivers/pci/pci.h.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "diag.h"
+
+#define PCI_ANY_ID 0xffffffffu
+/* "ffffffff:ff:1f.7" + NUL */
+#define PCI_ADDR_MAX 20
+
+enum drv { DRV_NONE = 0, DRV_VFIO, DRV_STUB };
+
+/* Driver names as the kernel registers them ("vfio-pci") and module names ("vfio_pci"). */
+const char *drv_name(enum drv d);
+const char *drv_module(enum drv d);
+/* Accepts both spellings of each driver; -EINVAL otherwise. */
+int drv_parse(const char *s, enum drv *out);
+/* The driver a bound device's `driver` link names, as an enum (DRV_NONE for any other). */
+enum drv drv_from_bound(const char *name);
+
+struct pci_addr {
+	uint32_t domain;
+	uint8_t bus, dev, fn;
+};
+
+/* Strict "[DOMAIN:]BB:DD.F": DOMAIN 1-8 hex digits, BB two, DD two (<= 1f), F 0-7. */
+int pci_addr_parse(const char *s, struct pci_addr *out);
+/* "0000:01:00.0"; buf must hold PCI_ADDR_MAX bytes. */
+char *pci_addr_fmt(const struct pci_addr *a, char *buf);
+int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
+
+struct pci_ids {
+	uint16_t vendor, device, subvendor, subdevice;
+	uint32_t class; /* 24 bits: class << 16 | subclass << 8 | prog-if */
+};
+
+struct id_sel {
+	uint32_t vendor, device, subvendor, subdevice, class, class_mask;
+	enum drv drv;
+	char *text; /* "vfio-pci.ids=10de:1b80" as typed */
+};
+
+/*
+ * Parses one ids entry the way the kernel's sscanf does. Returns the number of fields parsed
+ * (the kernel skips an entry with fewer than 2). *rest points at what the kernel ignored, and
+ * *overflow says whether a field had more than 32 bits of digits (the kernel truncates).
+ */
+int id_parse(const char *s, struct id_sel *out, const char **rest, bool *overflow);
+bool id_match(const struct id_sel *sel, const struct pci_ids *ids);
+
+struct claim_sel {
+	struct pci_addr addr;
+	bool has_ids;
+	uint16_t vendor, device;
+	enum drv drv;
+	char *text; /* "earlybind.claim=0000:01:00.0@10de:1b80" */
+	size_t order;
+};
+
+/* Parses "ADDR[@VVVV:DDDD][=DRIVER]". Returns 0 or -EINVAL with a reason in *why. */
+int claim_parse(const char *s, struct claim_sel *out, const char **why);
+
+struct addr_set {
+	struct pci_addr *v;
+	size_t n, cap;
+};
+bool addr_set_has(const struct addr_set *s, const struct pci_addr *a);
+
+enum group_mode { GROUP_OFF = 0, GROUP_VFIO, GROUP_STUB };
+
+struct rules {
+	struct id_sel *ids;
+	size_t nids, capids;
+	struct claim_sel *claims; /* sorted by address after rules_finish() */
+	size_t nclaims, capclaims;
+	struct addr_set keep, force;
+	enum group_mode group;
+	bool disabled;
+	char *disabled_by; /* the word that switched us off */
+	bool dryrun;
+	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
+	struct diag *d;
+};
+
+void rules_init(struct rules *r, struct diag *d);
+void rules_free(struct rules *r);
+/* The cmdline callback: one key/value word from a source. Unknown keys are ignored. */
+void rules_add(const char *key, const char *val, const char *src, void *rules);
+/* Sorts and de-duplicates; warns about what the kernel alone would have done differently. */
+void rules_finish(struct rules *r);
+
+const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a);
+/* The first ids selector for drv that matches, or NULL. */
+const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv, const struct pci_ids *ids);

@@ -1,0 +1,379 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "scan.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void dev_clear_detail(struct pci_dev *dev)
+{
+	free(dev->driver_override);
+	free(dev->physpath);
+	dev->driver_override = dev->physpath = NULL;
+	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
+	dev->has_detail = false;
+}
+
+void pci_list_free(struct pci_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free(l->v[i].driver);
+		dev_clear_detail(&l->v[i]);
+	}
+	free(l->v);
+	*l = (struct pci_list){0};
+}
+
+bool pci_is_bridge(const struct pci_dev *dev)
+{
+	uint32_t cls = dev->ids.class >> 8;
+
+	if (cls == 0x0600 || cls == 0x0601 || cls == 0x0604 || cls == 0x0609)
+		return true;
+	return dev->header_type > 0;
+}
+
+/* "10DE:1B80" -> two 16-bit values. */
+static int parse_pair(const char *s, uint16_t *a, uint16_t *b)
+{
+	const char *c = strchr(s, ':');
+	char tmp[16];
+	uint32_t x, y;
+
+	if (!c || (size_t)(c - s) >= sizeof(tmp))
+		return -EINVAL;
+	memcpy(tmp, s, (size_t)(c - s));
+	tmp[c - s] = '\0';
+	if (parse_hex_u32(tmp, &x) < 0 || parse_hex_u32(c + 1, &y) < 0 || x > 0xffff || y > 0xffff)
+		return -EINVAL;
+	*a = (uint16_t)x;
+	*b = (uint16_t)y;
+	return 0;
+}
+
+/*
+ * uevent carries everything the plan needs for an unmatched device:
+ * DRIVER=, PCI_CLASS= (uppercase, no leading zero), PCI_ID=, PCI_SUBSYS_ID=.
+ * Returns a bit mask of what was found: 1 ids, 2 subsystem, 4 class.
+ */
+static int parse_uevent(char *buf, struct pci_dev *dev)
+{
+	int found = 0;
+	char *line, *save = NULL;
+
+	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "DRIVER=", 7) == 0) {
+			free(dev->driver);
+			dev->driver = line[7] ? xstrdup(line + 7) : NULL;
+		} else if (strncmp(line, "PCI_ID=", 7) == 0) {
+			if (parse_pair(line + 7, &dev->ids.vendor, &dev->ids.device) == 0)
+				found |= 1;
+		} else if (strncmp(line, "PCI_SUBSYS_ID=", 14) == 0) {
+			if (parse_pair(line + 14, &dev->ids.subvendor, &dev->ids.subdevice) == 0)
+				found |= 2;
+		} else if (strncmp(line, "PCI_CLASS=", 10) == 0) {
+			uint32_t c;
+
+			if (parse_hex_u32(line + 10, &c) == 0 && c <= 0xffffff) {
+				dev->ids.class = c;
+				found |= 4;
+			}
+		}
+	}
+	return found;
+}
+
+static int read_hex_attr(int dfd, const char *dir, const char *name, uint32_t *out)
+{
+	char path[128], buf[32];
+	int r;
+
+	r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
+	if (r < 0)
+		return r;
+	r = read_attr_at(dfd, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	return parse_hex_u32(buf, out);
+}
+
+static int read_int_attr(int dfd, const char *dir, const char *name, int *out)
+{
+	char path[128], buf[32], *end;
+	long v;
+	int r;
+
+	r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
+	if (r < 0)
+		return r;
+	r = read_attr_at(dfd, path, buf, sizeof(buf));
+	if (r < 0)
+		return r;
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (errno || end == buf || *end || v < 0 || v > 0x7fffffff)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+/* The same facts from the individual attributes, for trees whose uevent is missing or odd. */
+static int scan_attrs(int dfd, struct pci_dev *dev, int found)
+{
+	uint32_t v, d, sv = 0, sd = 0, cls;
+	char path[128], link[512];
+
+	if (!(found & 1)) {
+		if (read_hex_attr(dfd, dev->name, "vendor", &v) < 0 ||
+		    read_hex_attr(dfd, dev->name, "device", &d) < 0 || v > 0xffff || d > 0xffff)
+			return -ENODATA;
+		dev->ids.vendor = (uint16_t)v;
+		dev->ids.device = (uint16_t)d;
+		free(dev->driver);
+		dev->driver = NULL;
+		if (path_fmt(path, sizeof(path), "%s/driver", dev->name) > 0 &&
+		    readlink_at(dfd, path, link, sizeof(link)) > 0)
+			dev->driver = xstrdup(path_basename(link));
+	}
+	if (!(found & 2)) {
+		if (read_hex_attr(dfd, dev->name, "subsystem_vendor", &sv) == 0 && sv <= 0xffff &&
+		    read_hex_attr(dfd, dev->name, "subsystem_device", &sd) == 0 && sd <= 0xffff) {
+			dev->ids.subvendor = (uint16_t)sv;
+			dev->ids.subdevice = (uint16_t)sd;
+		}
+	}
+	if (!(found & 4)) {
+		if (read_hex_attr(dfd, dev->name, "class", &cls) < 0 || cls > 0xffffff)
+			return -ENODATA;
+		dev->ids.class = cls;
+	}
+	return 0;
+}
+
+static int scan_basic(int dfd, struct pci_dev *dev)
+{
+	char path[64], buf[1024];
+	int r, found = 0;
+
+	r = path_fmt(path, sizeof(path), "%s/uevent", dev->name);
+	if (r < 0)
+		return r;
+	r = read_attr_at(dfd, path, buf, sizeof(buf));
+	if (r >= 0)
+		found = parse_uevent(buf, dev);
+	if (found == 7)
+		return 0;
+	return scan_attrs(dfd, dev, found);
+}
+
+static int dev_cmp(const void *a, const void *b)
+{
+	return pci_addr_cmp(&((const struct pci_dev *)a)->addr, &((const struct pci_dev *)b)->addr);
+}
+
+static int open_devices_dir(const char *sysfs)
+{
+	char path[4096];
+	int r = path_fmt(path, sizeof(path), "%s/bus/pci/devices", sysfs);
+
+	if (r < 0)
+		return r;
+	r = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return r < 0 ? -errno : r;
+}
+
+int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
+{
+	_cleanup_close_ int dfd = -1;
+	struct dirent *de;
+	DIR *dp;
+
+	dfd = open_devices_dir(sysfs);
+	if (dfd < 0)
+		return dfd;
+	dp = fdopendir(dup(dfd));
+	if (!dp)
+		return -errno;
+	while ((de = readdir(dp))) {
+		struct pci_dev dev = {0};
+		int r;
+
+		if (de->d_name[0] == '.')
+			continue;
+		if (pci_addr_parse(de->d_name, &dev.addr) < 0 || strlen(de->d_name) >= PCI_ADDR_MAX) {
+			diag_warn(d, DIAG_SYSFS, "bus/pci/devices/%s: not a PCI address; skipped",
+				  de->d_name);
+			continue;
+		}
+		memcpy(dev.name, de->d_name, strlen(de->d_name) + 1);
+		dev.iommu_group = dev.header_type = dev.sriov_numvfs = dev.boot_vga = -1;
+		r = scan_basic(dfd, &dev);
+		if (r < 0) {
+			diag_warn(d, DIAG_SYSFS, "%s: cannot read its ids (%s); skipped", dev.name,
+				  strerror(-r));
+			free(dev.driver);
+			continue;
+		}
+		grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v));
+		l->v[l->n++] = dev;
+	}
+	closedir(dp);
+	qsort(l->v, l->n, sizeof(*l->v), dev_cmp);
+	return 0;
+}
+
+int scan_refresh(const char *sysfs, struct pci_dev *dev)
+{
+	_cleanup_close_ int dfd = open_devices_dir(sysfs);
+
+	if (dfd < 0)
+		return dfd;
+	free(dev->driver);
+	dev->driver = NULL;
+	return scan_basic(dfd, dev);
+}
+
+char *scan_physpath_of(const char *target)
+{
+	const char *p = strstr(target, "devices/");
+	struct strbuf sb;
+
+	if (!p)
+		return NULL;
+	p += 8;
+	sb_init(&sb);
+	while (*p) {
+		const char *e = strchrnul(p, '/');
+		char comp[64];
+		struct pci_addr a;
+		size_t n = (size_t)(e - p);
+
+		if (n && n < sizeof(comp)) {
+			memcpy(comp, p, n);
+			comp[n] = '\0';
+			if (sb.len)
+				sb_addc(&sb, '/');
+			if (pci_addr_parse(comp, &a) == 0)
+				sb_addf(&sb, "%02x.%x", a.dev, a.fn);
+			else
+				sb_add(&sb, comp);
+		}
+		p = *e ? e + 1 : e;
+	}
+	return sb.s;
+}
+
+static int read_header_type(int dfd, const char *name)
+{
+	char path[64];
+	unsigned char cfg[64];
+	_cleanup_close_ int fd = -1;
+	ssize_t n;
+
+	if (path_fmt(path, sizeof(path), "%s/config", name) < 0)
+		return -1;
+	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, cfg, sizeof(cfg));
+	if (n < 16)
+		return -1;
+	return cfg[0x0e] & 0x7f;
+}
+
+void scan_detail(const char *sysfs, struct pci_dev *dev, struct diag *d)
+{
+	_cleanup_close_ int dfd = -1;
+	char path[128], buf[512];
+	int r;
+
+	if (dev->has_detail)
+		return;
+	dev_clear_detail(dev);
+	dev->has_detail = true;
+	dfd = open_devices_dir(sysfs);
+	if (dfd < 0)
+		return;
+	if (path_fmt(path, sizeof(path), "%s/driver_override", dev->name) > 0 &&
+	    read_attr_at(dfd, path, buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
+		dev->driver_override = xstrdup(buf);
+	if (path_fmt(path, sizeof(path), "%s/iommu_group", dev->name) > 0) {
+		r = readlink_at(dfd, path, buf, sizeof(buf));
+		if (r > 0) {
+			const char *b = path_basename(buf);
+			char *end;
+			unsigned long v = strtoul(b, &end, 10);
+
+			if (*b && !*end && v <= 0x7fffffff)
+				dev->iommu_group = (int)v;
+			else
+				diag_warn(d, DIAG_SYSFS, "%s: odd iommu_group link %s", dev->name, buf);
+		} else if (r != -ENOENT) {
+			diag_warn(d, DIAG_SYSFS, "%s: cannot read iommu_group: %s", dev->name,
+				  strerror(-r));
+		}
+	}
+	dev->header_type = read_header_type(dfd, dev->name);
+	if (read_int_attr(dfd, dev->name, "sriov_numvfs", &dev->sriov_numvfs) < 0)
+		dev->sriov_numvfs = -1;
+	if (read_int_attr(dfd, dev->name, "boot_vga", &dev->boot_vga) < 0)
+		dev->boot_vga = -1;
+	if (readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0)
+		dev->physpath = scan_physpath_of(buf);
+}
+
+int scan_group_members(const char *sysfs, int group, struct pci_addr **out)
+{
+	char path[4096];
+	struct dirent *de;
+	size_t n = 0, cap = 0;
+	DIR *dp;
+
+	*out = NULL;
+	if (path_fmt(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", sysfs, group) < 0)
+		return -ENAMETOOLONG;
+	dp = opendir(path);
+	if (!dp)
+		return -errno;
+	while ((de = readdir(dp))) {
+		struct pci_addr a;
+
+		if (pci_addr_parse(de->d_name, &a) < 0)
+			continue;
+		grow((void **)out, &cap, n, sizeof(**out));
+		(*out)[n++] = a;
+	}
+	closedir(dp);
+	return (int)n;
+}
+
+bool scan_have_iommu(const char *sysfs)
+{
+	char path[4096];
+	struct dirent *de;
+	bool any = false;
+	DIR *dp;
+
+	if (path_fmt(path, sizeof(path), "%s/kernel/iommu_groups", sysfs) < 0)
+		return false;
+	dp = opendir(path);
+	if (!dp)
+		return false;
+	while (!any && (de = readdir(dp)))
+		any = de->d_name[0] != '.';
+	closedir(dp);
+	return any;
+}
+
+struct pci_dev *pci_list_find(const struct pci_list *l, const struct pci_addr *a)
+{
+	struct pci_dev key = {.addr = *a};
+
+	if (!l->n)
+		return NULL;
+	return bsearch(&key, l->v, l->n, sizeof(*l->v), dev_cmp);
+}

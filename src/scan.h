@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Stage 3: PCI functions under SYSFS/bus/pci/devices. The hot path reads one file per function
+ * (uevent: ids, class, driver); details are read only for the devices that need them.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "diag.h"
+#include "rules.h"
+
+struct pci_dev {
+	struct pci_addr addr;
+	char name[PCI_ADDR_MAX]; /* the directory name, "0000:01:00.0" */
+	struct pci_ids ids;
+	char *driver; /* NULL when unbound */
+	bool has_detail;
+	char *driver_override; /* NULL when the kernel shows "(null)" or there is no such file */
+	int iommu_group;       /* -1: no group */
+	int header_type;       /* -1: config unreadable */
+	int sriov_numvfs;      /* -1: not a PF */
+	int boot_vga;          /* -1: no boot_vga attribute */
+	char *physpath;        /* "pci0000:00/01.1/00.0" */
+};
+
+struct pci_list {
+	struct pci_dev *v; /* sorted by address */
+	size_t n, cap;
+};
+
+/* Returns 0, or -errno when bus/pci/devices cannot be read at all. Bad entries are warnings. */
+int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d);
+/* Reads override, IOMMU group, header type, SR-IOV, boot_vga and the physical path. */
+void scan_detail(const char *sysfs, struct pci_dev *dev, struct diag *d);
+/* Re-reads the ids and the bound driver of one device (after apply changed it). */
+int scan_refresh(const char *sysfs, struct pci_dev *dev);
+/* The addresses in SYSFS/kernel/iommu_groups/N/devices. Returns the count or -errno. */
+int scan_group_members(const char *sysfs, int group, struct pci_addr **out);
+/* Whether SYSFS/kernel/iommu_groups has any group (the IOMMU is on). */
+bool scan_have_iommu(const char *sysfs);
+/* The physical path of a device directory link target (see struct pci_dev). */
+char *scan_physpath_of(const char *link_target);
+
+struct pci_dev *pci_list_find(const struct pci_list *l, const struct pci_addr *a);
+void pci_list_free(struct pci_list *l);
+
+/* Bridges vfio-pci refuses and earlybind never touches: host, ISA, PCI-PCI, semi-transparent. */
+bool pci_is_bridge(const struct pci_dev *dev);

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Small helpers shared by every stage: growable strings, bounded paths, attribute reads. */
+#pragma once
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define _cleanup_(f)  __attribute__((cleanup(f)))
+#define _printf_(a, b) __attribute__((format(printf, a, b)))
+
+static inline void freep(void *p)
+{
+	free(*(void **)p);
+}
+#define _cleanup_free_ _cleanup_(freep)
+
+void closep(int *fd);
+#define _cleanup_close_ _cleanup_(closep)
+
+/* A growable, always NUL-terminated string. */
+struct strbuf {
+	char *s;
+	size_t len, cap;
+};
+void sb_init(struct strbuf *sb);
+void sb_free(struct strbuf *sb);
+void sb_add(struct strbuf *sb, const char *s);
+void sb_addn(struct strbuf *sb, const char *s, size_t n);
+void sb_addc(struct strbuf *sb, char c);
+void sb_addf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) _printf_(2, 0);
+/* Appends s as a JSON string literal (with quotes), or null for NULL. */
+void sb_add_json_str(struct strbuf *sb, const char *s);
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Grows *v (elements of size sz) so that index `need` fits. */
+void grow(void **v, size_t *cap, size_t need, size_t sz);
+
+/* snprintf into buf; -ENAMETOOLONG when it does not fit. */
+int path_fmt(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
+
+/*
+ * Reads a small attribute at dirfd/name into buf (NUL-terminated, trailing newlines stripped).
+ * Returns the length or -errno.
+ */
+int read_attr_at(int dirfd, const char *name, char *buf, size_t size);
+/* Reads a whole file (any size). Returns 0, a malloc'd string and its byte length, or -errno. */
+int read_file(const char *path, char **out, size_t *len);
+/* readlinkat into buf, NUL-terminated. Returns the length or -errno. */
+int readlink_at(int dirfd, const char *name, char *buf, size_t size);
+/* The last path component of a link target ("../../x/nvme" -> "nvme"). */
+const char *path_basename(const char *p);
+
+/* Parses a hex number that must fill the whole string (optional 0x). */
+int parse_hex_u32(const char *s, uint32_t *out);
+bool str_in(const char *s, const char *const *list);
