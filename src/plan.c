@@ -128,14 +128,17 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		why = c->text;
 	} else {
 		ids = match_ids(r, dev, &t, &both);
-		if (!ids) {
-			set(dc, ACT_NONE, DRV_NONE, "no selector matches");
-			return;
-		}
-		why = ids->text;
+		why = ids ? ids->text : NULL;
 	}
 	if (addr_set_has(&r->keep, &dev->addr)) {
-		set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)", why);
+		if (why)
+			set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)", why);
+		else
+			set(dc, ACT_KEEP, DRV_NONE, "earlybind.keep: kept by the host");
+		return;
+	}
+	if (!why) {
+		set(dc, ACT_NONE, DRV_NONE, "no selector matches");
 		return;
 	}
 	if (c && c->has_ids && (c->vendor != dev->ids.vendor || c->device != dev->ids.device)) {

@@ -156,6 +156,7 @@ int id_parse(const char *s, struct id_sel *out, const char **rest, bool *overflo
 
 	*overflow = false;
 	while (n < 6) {
+		const char *start = p;
 		uint64_t acc = 0;
 
 		if (n > 0) {
@@ -163,12 +164,16 @@ int id_parse(const char *s, struct id_sel *out, const char **rest, bool *overflo
 				break;
 			p++;
 		}
-		if (!*p)
+		if (!*p) {
+			p = start;
 			break;
+		}
 		while (k_isspace(*p))
 			p++;
-		if (hexval(*p) < 0)
+		if (hexval(*p) < 0) {
+			p = start;
 			break;
+		}
 		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 			p += 2;
 		for (; hexval(*p) >= 0; p++) {

@@ -1,0 +1,317 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The ids grammar, addresses, claims and key handling. Every expectation here is written by hand
+ * from the kernel's code: vsscanf() in lib/vsprintf.c ("%x:%x:%x:%x:%x:%x", a literal ':' must
+ * match, spaces skipped before a number, "0x" skipped, digits accumulate in 64 bits and are stored
+ * into an unsigned int), vfio_pci_fill_ids()/pci_stub_init() (fewer than 2 fields: skipped) and
+ * pci_match_one_device().
+ */
+#include "unit.h"
+
+#include <stdlib.h>
+
+#include "cmdline.h"
+#include "rules.h"
+
+#define ANY PCI_ANY_ID
+
+struct id_case {
+	const char *in;
+	int fields;
+	uint32_t v, d, sv, sd, cls, mask;
+	const char *rest;
+	int overflow;
+};
+
+static const struct id_case id_cases[] = {
+	{"10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"0x10de:0x1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"0X10DE:0X1B80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"10DE:1B80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"abcd:ef01", 2, 0xabcd, 0xef01, ANY, ANY, 0, 0, "", 0},
+	{"10de", 1, 0x10de, 0, ANY, ANY, 0, 0, "", 0},
+	{"10de:", 1, 0x10de, 0, ANY, ANY, 0, 0, ":", 0},
+	{":1b80", 0, 0, 0, ANY, ANY, 0, 0, ":1b80", 0},
+	{"", 0, 0, 0, ANY, ANY, 0, 0, "", 0},
+	{"g:1b80", 0, 0, 0, ANY, ANY, 0, 0, "g:1b80", 0},
+	{"x10de:1b80", 0, 0, 0, ANY, ANY, 0, 0, "x10de:1b80", 0},
+	{"-1:1b80", 0, 0, 0, ANY, ANY, 0, 0, "-1:1b80", 0},
+	{"10de:g", 1, 0x10de, 0, ANY, ANY, 0, 0, ":g", 0},
+	{"10de::1b80", 1, 0x10de, 0, ANY, ANY, 0, 0, "::1b80", 0},
+	{"10de :1b80", 1, 0x10de, 0, ANY, ANY, 0, 0, " :1b80", 0},
+	{"10de: 1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{" 10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"\t10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"10de:1b80 ", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, " ", 0},
+	{"10de:1b80junk", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "junk", 0},
+	{"10de:1b80:::", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, ":::", 0},
+	{"10de:1b80:g", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, ":g", 0},
+	{"10de:1b80:1043", 3, 0x10de, 0x1b80, 0x1043, ANY, 0, 0, "", 0},
+	{"10de:1b80:1043:85a0", 4, 0x10de, 0x1b80, 0x1043, 0x85a0, 0, 0, "", 0},
+	{"10de:1b80:0:0", 4, 0x10de, 0x1b80, 0, 0, 0, 0, "", 0},
+	{"10de:1b80:ffff:ffff", 4, 0x10de, 0x1b80, 0xffff, 0xffff, 0, 0, "", 0},
+	{"10de:1b80:ffffffff:ffffffff", 4, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"8086:ffffffff", 2, 0x8086, ANY, ANY, ANY, 0, 0, "", 0},
+	{"10de:1b80:1043:85a0:030000", 5, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0, "", 0},
+	{"10de:1b80:1043:85a0:030000:ff0000", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0xff0000,
+	 "", 0},
+	{"10de:1b80:1043:85a0:0x030000:0xff0000", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000,
+	 0xff0000, "", 0},
+	{"ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", 6, ANY, ANY, ANY, ANY, 0x030000,
+	 0xff0000, "", 0},
+	{"ffffffff:ffffffff:ffffffff:ffffffff:0c0330:ffffff", 6, ANY, ANY, ANY, ANY, 0x0c0330,
+	 0xffffff, "", 0},
+	{"10de:1b80:1043:85a0:030000:ff0000:extra", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000,
+	 0xff0000, ":extra", 0},
+	{"10de:1b80:1043:85a0:030000:ff0000:", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000,
+	 0xff0000, ":", 0},
+	{"ffffffff:ffffffff::::", 2, ANY, ANY, ANY, ANY, 0, 0, "::::", 0},
+	{"0x:1b80", 2, 0, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"10de:0x", 2, 0x10de, 0, ANY, ANY, 0, 0, "", 0},
+	{"0:0", 2, 0, 0, ANY, ANY, 0, 0, "", 0},
+	{"00000000010de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"10de0:1b80", 2, 0x10de0, 0x1b80, ANY, ANY, 0, 0, "", 0},
+	{"1ffffffff:1b80", 2, 0xffffffff, 0x1b80, ANY, ANY, 0, 0, "", 1},
+	{"100000000:1b80", 2, 0, 0x1b80, ANY, ANY, 0, 0, "", 1},
+	{"10de:123456789", 2, 0x10de, 0x23456789, ANY, ANY, 0, 0, "", 1},
+};
+
+static void test_ids(void)
+{
+	for (size_t i = 0; i < sizeof(id_cases) / sizeof(id_cases[0]); i++) {
+		const struct id_case *c = &id_cases[i];
+		struct id_sel s;
+		const char *rest;
+		bool ovf;
+		int n = id_parse(c->in, &s, &rest, &ovf);
+
+		CHECK(n == c->fields, "\"%s\": %d fields, want %d", c->in, n, c->fields);
+		if (n != c->fields)
+			continue;
+		if (n >= 1)
+			CHECK(s.vendor == c->v, "\"%s\": vendor %x want %x", c->in, s.vendor, c->v);
+		if (n >= 2)
+			CHECK(s.device == c->d, "\"%s\": device %x want %x", c->in, s.device, c->d);
+		CHECK(s.subvendor == c->sv && s.subdevice == c->sd, "\"%s\": subsystem %x:%x", c->in,
+		      s.subvendor, s.subdevice);
+		CHECK(s.class == c->cls && s.class_mask == c->mask, "\"%s\": class %x/%x", c->in,
+		      s.class, s.class_mask);
+		CHECK(strcmp(rest, c->rest) == 0, "\"%s\": rest [%s] want [%s]", c->in, rest, c->rest);
+		CHECK(ovf == (bool)c->overflow, "\"%s\": overflow %d", c->in, ovf);
+	}
+	CHECK(sizeof(id_cases) / sizeof(id_cases[0]) >= 40, "at least 40 ids cases");
+}
+
+static bool matches(const char *sel_text, struct pci_ids ids)
+{
+	struct id_sel s;
+	const char *rest;
+	bool ovf;
+
+	id_parse(sel_text, &s, &rest, &ovf);
+	return id_match(&s, &ids);
+}
+
+static void test_match(void)
+{
+	struct pci_ids gpu = {0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000};
+	struct pci_ids gpu3d = {0x10de, 0x1b80, 0x1043, 0x85a0, 0x030200};
+	struct pci_ids audio = {0x10de, 0x10f0, 0x1043, 0x85a0, 0x040300};
+
+	CHECK(matches("10de:1b80", gpu), "plain ids");
+	CHECK(!matches("10de:1b81", gpu), "other device");
+	CHECK(matches("10de:1b80:1043:85a0", gpu), "subsystem");
+	CHECK(!matches("10de:1b80:1043:85a1", gpu), "other subsystem");
+	CHECK(!matches("10de:1b80:ffff:ffff", gpu), "ffff is not any");
+	CHECK(matches("10de:ffffffff", audio), "any device of the vendor");
+	CHECK(matches("ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", gpu3d), "class under mask");
+	CHECK(!matches("ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", audio), "class masked");
+	CHECK(!matches("ffffffff:ffffffff:ffffffff:ffffffff:030000:ffffff", gpu3d), "full mask");
+	CHECK(matches("10de:1b80:1043:85a0:040300", gpu), "class without mask ignored");
+	CHECK(!matches("10de0:1b80", gpu), "17-bit vendor never matches");
+	CHECK(matches("1ffffffff:1b80", gpu), "truncated to ffffffff: any vendor");
+}
+
+struct addr_case {
+	const char *in;
+	int ok;
+	uint32_t dom;
+	unsigned bus, dev, fn;
+	const char *fmt;
+};
+
+static const struct addr_case addr_cases[] = {
+	{"0000:01:00.0", 1, 0, 1, 0, 0, "0000:01:00.0"},
+	{"01:00.0", 1, 0, 1, 0, 0, "0000:01:00.0"},
+	{"10000:e1:00.0", 1, 0x10000, 0xe1, 0, 0, "10000:e1:00.0"},
+	{"ffffffff:ff:1f.7", 1, 0xffffffff, 0xff, 0x1f, 7, "ffffffff:ff:1f.7"},
+	{"1:00:00.0", 1, 1, 0, 0, 0, "0001:00:00.0"},
+	{"0000:0A:1F.7", 1, 0, 0x0a, 0x1f, 7, "0000:0a:1f.7"},
+	{"000000000:01:00.0", 0, 0, 0, 0, 0, NULL},
+	{"0000:1:00.0", 0, 0, 0, 0, 0, NULL},
+	{"0000:001:00.0", 0, 0, 0, 0, 0, NULL},
+	{"0000:01:20.0", 0, 0, 0, 0, 0, NULL},
+	{"0000:01:00.8", 0, 0, 0, 0, 0, NULL},
+	{"0000:01:00.0/", 0, 0, 0, 0, 0, NULL},
+	{"0000:00:1f.7/../..", 0, 0, 0, 0, 0, NULL},
+	{"../../etc", 0, 0, 0, 0, 0, NULL},
+	{"0000:01:00", 0, 0, 0, 0, 0, NULL},
+	{"0000:01:00.00", 0, 0, 0, 0, 0, NULL},
+	{"0000:0g:00.0", 0, 0, 0, 0, 0, NULL},
+	{"0000:01:00.0:1", 0, 0, 0, 0, 0, NULL},
+	{":01:00.0", 0, 0, 0, 0, 0, NULL},
+	{"0000::01:00.0", 0, 0, 0, 0, 0, NULL},
+	{"0:0:01:00.0", 0, 0, 0, 0, 0, NULL},
+	{"", 0, 0, 0, 0, 0, NULL},
+	{"ffffffff:ff:ff.f", 0, 0, 0, 0, 0, NULL},
+};
+
+static void test_addr(void)
+{
+	for (size_t i = 0; i < sizeof(addr_cases) / sizeof(addr_cases[0]); i++) {
+		const struct addr_case *c = &addr_cases[i];
+		struct pci_addr a;
+		char buf[PCI_ADDR_MAX];
+		int r = pci_addr_parse(c->in, &a);
+
+		CHECK((r == 0) == c->ok, "\"%s\": r=%d", c->in, r);
+		if (r == 0 && c->ok) {
+			CHECK(a.domain == c->dom && a.bus == c->bus && a.dev == c->dev && a.fn == c->fn,
+			      "\"%s\" fields", c->in);
+			CHECK(strcmp(pci_addr_fmt(&a, buf), c->fmt) == 0, "\"%s\" prints %s", c->in, buf);
+		}
+	}
+}
+
+static void test_claim(void)
+{
+	struct claim_sel c;
+	const char *why;
+
+	CHECK(claim_parse("01:00.0", &c, &why) == 0 && c.drv == DRV_VFIO && !c.has_ids, "bare");
+	CHECK(claim_parse("0000:01:00.0@10de:1b80", &c, &why) == 0 && c.has_ids &&
+		      c.vendor == 0x10de && c.device == 0x1b80,
+	      "@ids");
+	CHECK(claim_parse("0000:01:00.0=pci-stub", &c, &why) == 0 && c.drv == DRV_STUB, "driver");
+	CHECK(claim_parse("0000:01:00.0=pci_stub", &c, &why) == 0 && c.drv == DRV_STUB, "pci_stub");
+	CHECK(claim_parse("0000:01:00.0=vfio_pci", &c, &why) == 0 && c.drv == DRV_VFIO, "vfio_pci");
+	CHECK(claim_parse("0000:01:00.0@10de:1b80=pci-stub", &c, &why) == 0 && c.has_ids &&
+		      c.drv == DRV_STUB,
+	      "both");
+	CHECK(claim_parse("0000:01:00.0=nvidia", &c, &why) < 0, "unknown driver");
+	CHECK(claim_parse("0000:01:00.0@10de", &c, &why) < 0, "half ids");
+	CHECK(claim_parse("0000:01:00.0@10de:1b80a", &c, &why) < 0, "5-digit device");
+	CHECK(claim_parse("@10de:1b80", &c, &why) < 0, "no address");
+	CHECK(claim_parse("0000:01:00.0/../x", &c, &why) < 0, "path junk");
+}
+
+/* Runs a command line through cmdline_split + rules_add + rules_finish. */
+static void load(struct rules *r, struct diag *d, const char *line)
+{
+	char *buf = strdup(line);
+
+	diag_init(d);
+	rules_init(r, d);
+	cmdline_split(buf, "test", rules_add, r);
+	rules_finish(r);
+	free(buf);
+}
+
+static bool warned(const struct diag *d, const char *needle)
+{
+	for (size_t i = 0; i < d->n; i++)
+		if (strstr(d->msgs[i], needle))
+			return true;
+	return false;
+}
+
+static void done(struct rules *r, struct diag *d)
+{
+	rules_free(r);
+	diag_free(d);
+}
+
+static void test_keys(void)
+{
+	struct rules r;
+	struct diag d;
+	struct pci_addr a = {0, 1, 0, 0};
+	struct pci_ids gpu = {0x10de, 0x1b80, 0, 0, 0x030000};
+
+	load(&r, &d, "vfio-pci.ids=10de:1b80 vfio_pci.ids=8086:1533 vfio.ids=1002:73ff");
+	CHECK(r.nids == 3, "union of every ids key: %zu", r.nids);
+	CHECK(warned(&d, "given 2 times"), "repeated kernel key warns");
+	done(&r, &d);
+
+	load(&r, &d, "pci-stub.ids=10de:1b80,,8086:1533, pci_stub.ids=zz,1");
+	CHECK(r.nids == 2 && r.ids[0].drv == DRV_STUB, "pci-stub ids, empty entries skipped");
+	CHECK(warned(&d, "\"zz\"") && warned(&d, "\"1\""), "each malformed entry named");
+	done(&r, &d);
+
+	load(&r, &d, "rd.vfio-pci.ids=10de:1b80 rd.earlybind.claim=01:00.0 rd.earlybind.dryrun");
+	CHECK(r.nids == 0 && warned(&d, "no rd. form"), "kernel keys have no rd. form");
+	CHECK(r.nclaims == 1 && r.dryrun, "rd. prefix for our keys");
+	CHECK(rules_find_claim(&r, &a) != NULL, "claim found by address");
+	done(&r, &d);
+
+	load(&r, &d, "earlybind=0");
+	CHECK(r.disabled && STREQ(r.disabled_by, "earlybind=0"), "earlybind=0");
+	done(&r, &d);
+	load(&r, &d, "earlybind=off earlybind=1");
+	CHECK(!r.disabled, "last earlybind= wins");
+	done(&r, &d);
+	load(&r, &d, "earlybind=maybe");
+	CHECK(!r.disabled && warned(&d, "not a boolean"), "bad boolean warns");
+	done(&r, &d);
+	load(&r, &d, "earlybind.dryrun=0 earlybind.group=pci_stub");
+	CHECK(!r.dryrun && r.group == GROUP_STUB, "dryrun=0, group=pci_stub");
+	done(&r, &d);
+	load(&r, &d, "earlybind.group=sometimes earlybind.colour=red");
+	CHECK(r.group == GROUP_OFF && warned(&d, "expected off") && warned(&d, "unknown earlybind key"),
+	      "bad group and unknown key");
+	done(&r, &d);
+
+	load(&r, &d, "earlybind.claim=01:00.0=pci-stub earlybind.claim=0000:01:00.0");
+	CHECK(r.nclaims == 1 && r.claims[0].drv == DRV_VFIO, "last claim wins");
+	CHECK(warned(&d, "overridden"), "conflicting claims warn");
+	done(&r, &d);
+
+	load(&r, &d, "earlybind.keep=01:00.0,junk earlybind.force=../../etc,02:00.0");
+	CHECK(r.keep.n == 1 && r.force.n == 1, "keep and force parse, bad entries skipped");
+	CHECK(warned(&d, "\"junk\"") && warned(&d, "\"../../etc\""), "bad addresses named");
+	done(&r, &d);
+
+	load(&r, &d, "vfio-pci.ids earlybind.claim");
+	CHECK(warned(&d, "vfio-pci.ids: needs a value") && warned(&d, "earlybind.claim: needs a value"),
+	      "bare value keys warn");
+	done(&r, &d);
+
+	{
+		char line[1400];
+
+		strcpy(line, "vfio-pci.ids=");
+		for (int i = 0; i < 110; i++)
+			strcat(line, "10de:1b80,");
+		load(&r, &d, line);
+		CHECK(r.nids == 110 && warned(&d, "the kernel refuses more than 1023"),
+		      "a value the kernel would refuse is still used, with a warning");
+		done(&r, &d);
+	}
+
+	load(&r, &d, "vfio-pci.ids=10de:1b80junk,10de0:1,10de:1b80:1:2:030000");
+	CHECK(warned(&d, "trailing \"junk\"") && warned(&d, "wider than 16 bits") &&
+		      warned(&d, "class without a mask"),
+	      "sloppy entries warn");
+	CHECK(r.nids == 3, "sloppy entries still apply");
+	CHECK(rules_match_ids(&r, DRV_VFIO, &gpu) != NULL, "sloppy entry matches");
+	done(&r, &d);
+}
+
+void test_rules(void)
+{
+	test_ids();
+	test_match();
+	test_addr();
+	test_claim();
+	test_keys();
+}
