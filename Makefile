@@ -43,7 +43,7 @@ $(B)/run-unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
 setup:
 	./tests/setup-deps.sh
 
-check: check-unit check-bats check-boot
+check: check-unit check-bats
 
 check-unit: $(B)/run-unit
 	$(B)/run-unit

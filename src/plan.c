@@ -153,7 +153,7 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 	if (!claimable(r, dev, boot, dc, t, why))
 		return;
 	if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0) {
-		set(dc, ACT_ALREADY, t, "already on %s (%s)", drv_name(t), why);
+		set(dc, ACT_ALREADY, t, "%s", why);
 		return;
 	}
 	set(dc, ACT_CLAIM, t, "%s", why);
@@ -198,7 +198,7 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 		if (!claimable(r, dev, boot, dc, t, why))
 			continue;
 		if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0)
-			set(dc, ACT_ALREADY, t, "already on %s (%s)", drv_name(t), why);
+			set(dc, ACT_ALREADY, t, "%s", why);
 		else
 			set(dc, ACT_CLAIM, t, "%s", why);
 		dc->companion = true;
