@@ -16,8 +16,9 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -DEARLYBIND_VERSION='"$(
 LIBS    = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 
 # Stages in pipeline order, then the glue.
-LIB_SRC := src/util.c src/diag.c src/cmdline.c src/rules.c src/scan.c src/plan.c \
-	   src/bootdev.c src/report.c src/pipeline.c
+LIB_SRC := src/util.c src/diag.c src/log.c src/cmdline.c src/rules.c src/scan.c src/plan.c \
+	   src/bootdev.c src/modload.c src/sysfsw.c src/apply.c src/state.c src/report.c \
+	   src/pipeline.c
 BIN_SRC := src/commands.c src/main.c
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
 BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
@@ -28,13 +29,18 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 all: $(B)/earlybind
 
 $(B)/%.o: src/%.c $(wildcard src/*.h) | $(B)
-	$(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
 
 $(B):
 	mkdir -p $(B)
 
 $(B)/earlybind: $(LIB_OBJ) $(BIN_OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LIBS)
+
+# The kernel model for the bats tests (LD_PRELOAD).
+$(B)/pcimock.so: tests/mock/pcimock.c | $(B)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -shared -fPIC -o $@ $< -ldl
 
 $(B)/run-unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
 	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT_SRC) $(LIB_OBJ) $(LIBS)
@@ -48,8 +54,8 @@ check: check-unit check-bats
 check-unit: $(B)/run-unit
 	$(B)/run-unit
 
-check-bats: $(B)/earlybind
-	EARLYBIND=$(CURDIR)/$(B)/earlybind bats tests/bats
+check-bats: $(B)/earlybind $(B)/pcimock.so
+	EARLYBIND=$(CURDIR)/$(B)/earlybind PCIMOCK=$(CURDIR)/$(B)/pcimock.so bats tests/bats
 
 check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/run

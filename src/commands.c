@@ -1,52 +1,301 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* The read-only commands: plan and status. */
+/* The commands: each reads its arguments, runs the pipeline and decides the exit status. */
 #include "commands.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "apply.h"
+#include "bootdev.h"
+#include "log.h"
 #include "report.h"
+#include "state.h"
 
-static int show(const struct opts *o, int argc, char **argv, bool status)
+static int no_args(const char *cmd, int argc)
 {
-	struct ctx c;
-	int r;
-
-	(void)argv;
 	if (argc > 0) {
-		fprintf(stderr, "earlybind: %s takes no arguments\n", status ? "status" : "plan");
+		fprintf(stderr, "earlybind: %s takes no arguments\n", cmd);
 		return 2;
 	}
-	r = pipeline_plan(&c, o, o->json || status);
-	diag_finish(&c.diag);
+	return 0;
+}
+
+/* Runs the pipeline; on failure prints why and returns the exit status 1. */
+static int plan_or_fail(struct ctx *c, const struct opts *o, bool all_detail)
+{
+	int r = pipeline_plan(c, o, all_detail);
+
+	diag_finish(&c->diag);
 	if (r < 0) {
-		fprintf(stderr, "earlybind: %s\n", c.diag.msgs[c.diag.n - 1]);
-		ctx_free(&c);
+		fprintf(stderr, "earlybind: %s\n", c->diag.msgs[c->diag.n - 1]);
 		return 1;
 	}
-	if (o->json)
-		report_json(stdout, &c, status ? "status" : "plan", NULL);
-	else if (status)
-		report_status(stdout, &c);
-	else
-		report_plan(stdout, &c);
-	ctx_free(&c);
 	return 0;
 }
 
 static int cmd_plan(const struct opts *o, int argc, char **argv)
 {
-	return show(o, argc, argv, false);
+	struct ctx c;
+	int r;
+
+	(void)argv;
+	if ((r = no_args("plan", argc)))
+		return r;
+	r = plan_or_fail(&c, o, o->json);
+	if (r == 0) {
+		if (o->json)
+			report_json(stdout, &c, "plan", NULL);
+		else
+			report_plan(stdout, &c);
+	}
+	ctx_free(&c);
+	return r;
 }
 
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
-	return show(o, argc, argv, true);
+	struct state s;
+	struct ctx c;
+	int r;
+
+	(void)argv;
+	if ((r = no_args("status", argc)))
+		return r;
+	r = plan_or_fail(&c, o, true);
+	if (r == 0) {
+		bool have = state_load(o, &s) == 0;
+
+		if (o->json) {
+			struct strbuf extra;
+
+			sb_init(&extra);
+			report_state_json(&extra, have ? &s : NULL);
+			report_json(stdout, &c, "status", extra.s);
+			sb_free(&extra);
+		} else {
+			report_status(stdout, &c, have ? &s : NULL);
+		}
+		state_free(&s);
+	}
+	ctx_free(&c);
+	return r;
+}
+
+static bool in_initramfs(const struct opts *o)
+{
+	_cleanup_free_ char *p = root_path(o, "/etc/initrd-release");
+
+	return access(p, F_OK) == 0;
+}
+
+static void log_plan(struct logger *log, const struct ctx *c, bool dry)
+{
+	unsigned n[ACT_SKIP + 1] = {0};
+	size_t shown = 0;
+
+	for (size_t i = 0; i < c->devs.n; i++)
+		n[c->plan.dec[i].action]++;
+	if (c->rules.disabled) {
+		log_line(log, LOG_NOTICE, "off (%s): nothing done",
+			 c->rules.disabled_by ? c->rules.disabled_by : "earlybind=0");
+		return;
+	}
+	log_line(log, LOG_NOTICE,
+		 "%zu PCI functions: %u to claim, %u already claimed, %u kept, %u refused, %zu warnings%s",
+		 c->devs.n, n[ACT_CLAIM], n[ACT_ALREADY], n[ACT_KEEP], n[ACT_REFUSE], c->diag.n,
+		 dry ? " (dry run)" : "");
+	/* kmsg keeps few lines: the first warnings, then where to find the rest. */
+	for (; shown < c->diag.n && shown < 6; shown++)
+		log_line(log, LOG_WARNING, "warning: %s", c->diag.msgs[shown]);
+	if (shown < c->diag.n)
+		log_line(log, LOG_WARNING, "%zu more warnings: run earlybind status", c->diag.n - shown);
+	for (size_t i = 0; i < c->plan.ngroups; i++)
+		if (!c->plan.groups[i].viable)
+			log_line(log, LOG_WARNING,
+				 "IOMMU group %d is not viable: %zu members not on vfio-pci/pci-stub",
+				 c->plan.groups[i].group, c->plan.groups[i].nblocking);
+}
+
+static void print_outcomes(const struct ctx *c, const struct outcome *out)
+{
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct outcome *oc = &out[i];
+
+		if (oc->res == RES_NONE)
+			continue;
+		printf("%s %-8s %-8s %s -> %s%s%s\n", c->devs.v[i].name, result_name(oc->res),
+		       oc->target ? drv_name(oc->target) : "-",
+		       oc->orig_driver ? oc->orig_driver : "-",
+		       oc->final_driver ? oc->final_driver : "-", oc->error ? ": " : "",
+		       oc->error ? oc->error : "");
+	}
+}
+
+static int cmd_apply(const struct opts *o, int argc, char **argv)
+{
+	struct pci_addr only;
+	struct opts oo = *o;
+	struct outcome *out;
+	struct logger log;
+	struct ctx c;
+	bool dry;
+	int r, failed;
+
+	(void)argv;
+	if ((r = no_args("apply", argc)))
+		return r;
+	if (o->device && pci_addr_parse(o->device, &only) < 0) {
+		fprintf(stderr, "earlybind: --device %s: not a PCI address\n", o->device);
+		return 2;
+	}
+	/* On a booted system root= is resolved now; in the initramfs only the recorded list counts. */
+	oo.resolve_root = !in_initramfs(o);
+	log_open(&log, o->kmsg);
+	r = pipeline_plan(&c, &oo, false);
+	diag_finish(&c.diag);
+	if (r < 0) {
+		log_line(&log, LOG_ERR, "%s; nothing done", c.diag.msgs[c.diag.n - 1]);
+		ctx_free(&c);
+		log_close(&log);
+		return 1;
+	}
+	dry = o->dry_run || c.rules.dryrun;
+	if (!o->device)
+		log_plan(&log, &c, dry);
+	out = xcalloc(c.devs.n, sizeof(*out));
+	failed = apply_run(&c, o->device ? &only : NULL, dry, out, &log);
+	if (failed < 0) {
+		log_line(&log, LOG_ERR, "cannot use sysfs at %s: %s", o->sysfs, strerror(-failed));
+	} else {
+		r = state_save(&c, out, "apply");
+		if (r < 0)
+			log_line(&log, LOG_WARNING, "cannot write the state file: %s", strerror(-r));
+	}
+	if (o->json) {
+		struct strbuf extra;
+
+		sb_init(&extra);
+		report_outcomes_json(&extra, &c, out);
+		report_json(stdout, &c, "apply", extra.s);
+		sb_free(&extra);
+	} else {
+		print_outcomes(&c, out);
+	}
+	for (size_t i = 0; i < c.devs.n; i++)
+		outcome_free(&out[i]);
+	free(out);
+	ctx_free(&c);
+	log_close(&log);
+	return failed != 0 ? 1 : 0;
+}
+
+static int cmd_release(const struct opts *o, int argc, char **argv)
+{
+	struct outcome *out;
+	struct logger log;
+	struct ctx c;
+	int r, bad = 0;
+
+	if (argc == 0) {
+		fprintf(stderr, "earlybind: release needs one or more addresses\n");
+		return 2;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct pci_addr a;
+
+		if (pci_addr_parse(argv[i], &a) < 0) {
+			fprintf(stderr, "earlybind: %s: not a PCI address\n", argv[i]);
+			return 2;
+		}
+	}
+	r = plan_or_fail(&c, o, false);
+	if (r) {
+		ctx_free(&c);
+		return r;
+	}
+	log_open(&log, o->kmsg);
+	out = xcalloc(c.devs.n, sizeof(*out));
+	for (int i = 0; i < argc; i++) {
+		struct pci_addr a;
+		struct pci_dev *dev;
+
+		pci_addr_parse(argv[i], &a);
+		dev = pci_list_find(&c.devs, &a);
+		if (!dev) {
+			fprintf(stderr, "earlybind: %s: no such PCI device\n", argv[i]);
+			bad++;
+			continue;
+		}
+		if (apply_release(&c, dev, &out[dev - c.devs.v], &log) < 0)
+			bad++;
+	}
+	r = state_save(&c, out, "release");
+	if (r < 0)
+		fprintf(stderr, "earlybind: cannot write the state file: %s\n", strerror(-r));
+	print_outcomes(&c, out);
+	for (size_t i = 0; i < c.devs.n; i++)
+		outcome_free(&out[i]);
+	free(out);
+	ctx_free(&c);
+	log_close(&log);
+	return bad ? 1 : 0;
+}
+
+static int cmd_check(const struct opts *o, int argc, char **argv)
+{
+	struct pci_list l = {0};
+	struct diag d;
+	struct state s;
+	int r, diff = 0;
+
+	(void)argv;
+	if ((r = no_args("check", argc)))
+		return r;
+	r = state_load(o, &s);
+	if (r == -ENOENT) {
+		puts("no state: earlybind applied nothing this boot");
+		return 0;
+	}
+	if (r < 0) {
+		fprintf(stderr, "earlybind: cannot read the state: %s\n", strerror(-r));
+		return 1;
+	}
+	diag_init(&d);
+	r = scan_devices(o->sysfs, &l, &d);
+	for (size_t i = 0; r == 0 && i < s.n; i++) {
+		const struct state_entry *e = &s.v[i];
+		struct pci_dev *dev;
+		char a[PCI_ADDR_MAX];
+
+		if (e->res != RES_CLAIMED && e->res != RES_ALREADY)
+			continue;
+		dev = pci_list_find(&l, &e->addr);
+		pci_addr_fmt(&e->addr, a);
+		if (!dev) {
+			printf("%s: claimed for %s at boot, now gone\n", a, drv_name(e->target));
+			diff++;
+		} else if (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0) {
+			printf("%s: claimed for %s at boot, now on %s\n", a, drv_name(e->target),
+			       dev->driver ? dev->driver : "no driver");
+			diff++;
+		}
+	}
+	if (r < 0)
+		fprintf(stderr, "earlybind: cannot read %s/bus/pci/devices: %s\n", o->sysfs,
+			strerror(-r));
+	else if (!diff)
+		puts("every claim from the boot is in effect");
+	pci_list_free(&l);
+	diag_free(&d);
+	state_free(&s);
+	return r < 0 || diff ? 1 : 0;
 }
 
 static const struct command commands[] = {
-	{"plan", cmd_plan},
-	{"status", cmd_status},
+	{"plan", cmd_plan},       {"status", cmd_status}, {"apply", cmd_apply},
+	{"release", cmd_release}, {"check", cmd_check},   {"boot-devices", cmd_boot_devices},
 };
 
 const struct command *command_find(const char *name)

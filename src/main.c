@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 		{"device", required_argument, NULL, 'd'},
 		{"kmsg", required_argument, NULL, 'k'},
 		{"moddir", required_argument, NULL, 'm'},
+		{"write", required_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
@@ -87,6 +88,9 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			o.moddir = optarg;
+			break;
+		case 'w':
+			o.write_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);

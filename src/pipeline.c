@@ -6,6 +6,7 @@
 
 #include "bootdev.h"
 #include "cmdline.h"
+#include "modload.h"
 
 char *root_path(const struct opts *o, const char *path)
 {
@@ -66,6 +67,15 @@ int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail)
 	*c = (struct ctx){.o = o};
 	diag_init(&c->diag);
 	rules_init(&c->rules, &c->diag);
+	/* modprobe.d first: the command line is the later, stronger source. */
+	if (modload_new(&c->mod, o) == 0) {
+		for (enum drv drv = DRV_VFIO; drv <= DRV_STUB; drv++) {
+			_cleanup_free_ char *opts = modload_conf_options(c->mod, drv_module(drv));
+
+			if (opts)
+				rules_add_modconf(&c->rules, drv, opts, "modprobe.d");
+		}
+	}
 	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &c->rules, &c->diag);
 	rules_finish(&c->rules);
 	bootdev_load_for_plan(o, &c->boot, &c->diag);
@@ -89,4 +99,6 @@ void ctx_free(struct ctx *c)
 	pci_list_free(&c->devs);
 	rules_free(&c->rules);
 	diag_free(&c->diag);
+	modload_free(c->mod);
+	c->mod = NULL;
 }

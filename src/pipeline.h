@@ -9,6 +9,8 @@
 #include "rules.h"
 #include "scan.h"
 
+struct modload;
+
 struct opts {
 	const char *sysfs;       /* --sysfs, default /sys */
 	const char *root;        /* --root: prefix of /etc, /proc, /run; default "" */
@@ -20,6 +22,8 @@ struct opts {
 	const char *kmsg;        /* --kmsg FILE */
 	const char *boot_devices; /* --boot-devices FILE */
 	const char *moddir;      /* --moddir DIR (modules for libkmod) */
+	const char *write_file;  /* --write FILE (boot-devices) */
+	bool resolve_root;       /* resolve root= and the / mount now (apply on a booted system) */
 };
 
 struct ctx {
@@ -30,6 +34,7 @@ struct ctx {
 	struct boot_list boot;
 	struct plan plan;
 	bool scanned; /* bus/pci/devices could be read */
+	struct modload *mod; /* libkmod context (NULL if it could not be made) */
 };
 
 /*

@@ -15,7 +15,8 @@ enum action { ACT_NONE = 0, ACT_CLAIM, ACT_ALREADY, ACT_KEEP, ACT_REFUSE, ACT_SK
 struct boot_dev {
 	char *physpath; /* "pci0000:00/01.1/00.0" */
 	uint16_t vendor, device;
-	char *what; /* "/ (UUID=...)" */
+	char addr[PCI_ADDR_MAX]; /* where it was when recorded (informative) */
+	char *what;              /* "mount /", "root=UUID=..." */
 };
 
 struct boot_list {

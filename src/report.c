@@ -66,11 +66,14 @@ void report_plan(FILE *f, const struct ctx *c)
 	report_warnings(f, c);
 }
 
-void report_status(FILE *f, const struct ctx *c)
+void report_status(FILE *f, const struct ctx *c, const struct state *s)
 {
+	if (!s)
+		fputs("(no boot state: earlybind apply has not run this boot)\n\n", f);
 	for (size_t i = 0; i < c->devs.n; i++) {
 		const struct pci_dev *dev = &c->devs.v[i];
 		const struct decision *dc = &c->plan.dec[i];
+		const struct state_entry *e = s ? state_find(s, &dev->addr) : NULL;
 
 		fprintf(f, "%s [%06x]: %04x:%04x (subsystem %04x:%04x)\n", dev->name, dev->ids.class,
 			dev->ids.vendor, dev->ids.device, dev->ids.subvendor, dev->ids.subdevice);
@@ -85,6 +88,15 @@ void report_status(FILE *f, const struct ctx *c)
 				drv_name(dc->target), dc->reason);
 		else
 			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action), dc->reason);
+		if (e) {
+			bool lost = (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
+				    (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
+
+			fprintf(f, "\tat boot: %s %s (was on %s)%s%s%s\n", result_name(e->res),
+				e->target ? drv_name(e->target) : "-", or_dash(e->orig_driver),
+				e->error ? ": " : "", e->error ? e->error : "",
+				lost ? "; NO LONGER IN EFFECT" : "");
+		}
 	}
 	report_groups(f, c);
 	report_warnings(f, c);
@@ -176,4 +188,56 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 	sb_add(&sb, "}\n");
 	fputs(sb.s, f);
 	sb_free(&sb);
+}
+
+void report_state_json(struct strbuf *sb, const struct state *s)
+{
+	char a[PCI_ADDR_MAX];
+
+	if (!s) {
+		sb_add(sb, "\"state\":null");
+		return;
+	}
+	sb_add(sb, "\"state\":[");
+	for (size_t i = 0; i < s->n; i++) {
+		const struct state_entry *e = &s->v[i];
+
+		sb_addf(sb, "%s{\"address\":\"%s\",\"result\":\"%s\",\"target\":", i ? "," : "",
+			pci_addr_fmt(&e->addr, a), result_name(e->res));
+		sb_add_json_str(sb, drv_name(e->target));
+		sb_add(sb, ",\"original_driver\":");
+		sb_add_json_str(sb, e->orig_driver);
+		sb_add(sb, ",\"final_driver\":");
+		sb_add_json_str(sb, e->final_driver);
+		sb_add(sb, ",\"error\":");
+		sb_add_json_str(sb, e->error);
+		sb_addc(sb, '}');
+	}
+	sb_addc(sb, ']');
+}
+
+void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct outcome *out)
+{
+	bool first = true;
+
+	sb_add(sb, "\"results\":[");
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct outcome *oc = &out[i];
+
+		if (oc->res == RES_NONE)
+			continue;
+		sb_addf(sb, "%s{\"address\":", first ? "" : ",");
+		first = false;
+		sb_add_json_str(sb, c->devs.v[i].name);
+		sb_addf(sb, ",\"result\":\"%s\",\"target\":", result_name(oc->res));
+		sb_add_json_str(sb, drv_name(oc->target));
+		sb_add(sb, ",\"original_driver\":");
+		sb_add_json_str(sb, oc->orig_driver);
+		sb_add(sb, ",\"final_driver\":");
+		sb_add_json_str(sb, oc->final_driver);
+		sb_add(sb, ",\"error\":");
+		sb_add_json_str(sb, oc->error);
+		sb_addc(sb, '}');
+	}
+	sb_addc(sb, ']');
 }

@@ -4,11 +4,18 @@
 
 #include <stdio.h>
 
+#include "apply.h"
 #include "pipeline.h"
+#include "state.h"
 
 void report_plan(FILE *f, const struct ctx *c);
-void report_status(FILE *f, const struct ctx *c);
+/* s: the state of the boot's apply runs, or NULL. */
+void report_status(FILE *f, const struct ctx *c, const struct state *s);
 /* One JSON object: devices, groups, warnings (and whatever the command adds in extra). */
 void report_json(FILE *f, const struct ctx *c, const char *command, const char *extra);
 /* One device as a JSON object (shared by the state file). */
 void report_json_device(struct strbuf *sb, const struct pci_dev *dev, const struct decision *dc);
+/* ,"state":[...] for status --json (null without state). */
+void report_state_json(struct strbuf *sb, const struct state *s);
+/* ,"results":[...] for apply --json. */
+void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct outcome *out);

@@ -265,6 +265,8 @@ void rules_free(struct rules *r)
 	free(r->keep.v);
 	free(r->force.v);
 	free(r->disabled_by);
+	for (int i = 0; i < 3; i++)
+		sb_free(&r->modparams[i]);
 	*r = (struct rules){0};
 }
 
@@ -458,6 +460,64 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 	}
 }
 
+/* "vfio_pci.disable_vga=1": a parameter for the module we insert (never ids=). */
+static bool add_modparam(struct rules *r, const char *key, const char *val)
+{
+	const char *dot = strchr(key, '.');
+	char mod[16];
+	enum drv drv;
+	struct strbuf *sb;
+
+	if (!dot || (size_t)(dot - key) >= sizeof(mod) || !dot[1])
+		return false;
+	memcpy(mod, key, (size_t)(dot - key));
+	mod[dot - key] = '\0';
+	if (drv_parse(mod, &drv) < 0)
+		return false;
+	sb = &r->modparams[drv];
+	if (sb->len)
+		sb_addc(sb, ' ');
+	if (!val)
+		sb_add(sb, dot + 1);
+	else if (strpbrk(val, " \t"))
+		sb_addf(sb, "%s=\"%s\"", dot + 1, val);
+	else
+		sb_addf(sb, "%s=%s", dot + 1, val);
+	return true;
+}
+
+void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const char *src)
+{
+	_cleanup_free_ char *buf = xstrdup(options);
+	char *p = buf;
+
+	/* Words are separated by spaces, a value may be double-quoted. */
+	while (*p) {
+		char *w, *v;
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (!*p)
+			break;
+		w = p;
+		for (bool q = false; *p && (q || (*p != ' ' && *p != '\t')); p++)
+			if (*p == '"')
+				q = !q;
+		if (*p)
+			*p++ = '\0';
+		if (strncmp(w, "ids=", 4) != 0)
+			continue;
+		v = w + 4;
+		if (*v == '"') {
+			v++;
+			if (*v && v[strlen(v) - 1] == '"')
+				v[strlen(v) - 1] = '\0';
+		}
+		add_ids_key(r, drv == DRV_VFIO ? "options vfio_pci ids" : "options pci_stub ids", v, src,
+			    drv, false);
+	}
+}
+
 void rules_add(const char *key, const char *val, const char *src, void *ud)
 {
 	struct rules *r = ud;
@@ -475,6 +535,8 @@ void rules_add(const char *key, const char *val, const char *src, void *ud)
 		add_ids_key(r, key, val, src, DRV_STUB, true);
 		return;
 	}
+	if (add_modparam(r, key, val))
+		return;
 	if (strncmp(key, "rd.", 3) == 0) {
 		k = key + 3;
 		if (cmdline_key_eq(k, "vfio-pci.ids") || cmdline_key_eq(k, "pci-stub.ids") ||

@@ -87,6 +87,7 @@ struct rules {
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;
 	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
+	struct strbuf modparams[3];  /* per drv: "disable_vga=1 ..." from MODULE.PARAM= words */
 	struct diag *d;
 };
 
@@ -94,6 +95,8 @@ void rules_init(struct rules *r, struct diag *d);
 void rules_free(struct rules *r);
 /* The cmdline callback: one key/value word from a source. Unknown keys are ignored. */
 void rules_add(const char *key, const char *val, const char *src, void *rules);
+/* ids= found in modprobe.d "options vfio_pci ..." lines, honoured like the command line's. */
+void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const char *src);
 /* Sorts and de-duplicates; warns about what the kernel alone would have done differently. */
 void rules_finish(struct rules *r);
 

@@ -7,7 +7,9 @@ Sources (combine freely, later ones add devices):
   --spec FILE       a small spec written by a test, one device per line ('-' reads stdin):
                       dev ADDR VVVV:DDDD [class=CCCCCC] [sub=VVVV:DDDD] [driver=NAME] [group=N]
                           [bridge secondary=BB] [override=NAME] [boot_vga=0|1] [sriov=NUM/TOTAL]
-                          [rev=RR] [nouevent] [noconfig]
+                          [rev=RR] [native=DRV] [nouevent] [noconfig]
+                    native= names the driver that takes the device when probed (default: driver=),
+                    written to OUT/.mock/native for the kernel model tests/mock/pcimock.c
   --synthetic N     N functions of a made-up machine (root ports, GPUs with audio, NICs with
                     SR-IOV VFs, NVMe twins), deterministic from --seed.
 Changes applied afterwards:
@@ -52,6 +54,7 @@ class Dev:
         self.sriov = None  # (num, total, vf_device)
         self.uevent = True
         self.config = True
+        self.native = None  # the driver that binds it when probed (defaults to .driver)
 
     @property
     def addr(self):
@@ -156,6 +159,8 @@ def parse_spec(path):
                 d.sriov = [int(num), int(tot), d.device]
             elif k == "rev":
                 d.rev = int(v, 16)
+            elif k == "native":
+                d.native = v
             elif k == "nouevent":
                 d.uevent = False
             elif k == "noconfig":
@@ -336,6 +341,13 @@ def build(out, devs, groups_mode):
                 write(os.path.join(g, "type"), "DMA\n", 0o444)
             symlink(p, os.path.join(g, "devices", d.name))
             symlink(g, os.path.join(p, "iommu_group"))
+    # The kernel model in tests/mock/pcimock.c reads which driver matches which device here.
+    os.makedirs(os.path.join(out, ".mock"), exist_ok=True)
+    with open(os.path.join(out, ".mock", "native"), "w") as f:
+        for d in devs:
+            nat = d.native or d.driver
+            if nat and nat not in ("vfio-pci", "pci-stub"):
+                f.write("%s %s\n" % (d.name, nat))
     return devs
 
 

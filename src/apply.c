@@ -1,0 +1,363 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "apply.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "modload.h"
+#include "sysfsw.h"
+
+struct applier {
+	struct ctx *c;
+	struct sysfsw w;
+	struct logger *log;
+	bool dry_run;
+	int drv_state[3]; /* 0 unknown, 1 available, -errno unavailable */
+	char *drv_error[3];
+};
+
+const char *result_name(enum result r)
+{
+	static const char *const names[] = {"none",   "claimed", "already", "failed",
+					    "refused", "dry-run", "released"};
+
+	return names[r];
+}
+
+enum result result_parse(const char *s)
+{
+	for (int i = RES_NONE; i <= RES_RELEASED; i++)
+		if (strcmp(s, result_name(i)) == 0)
+			return i;
+	return RES_NONE;
+}
+
+void outcome_free(struct outcome *oc)
+{
+	free(oc->orig_driver);
+	free(oc->final_driver);
+	free(oc->error);
+	*oc = (struct outcome){0};
+}
+
+static void oc_error(struct outcome *oc, const char *fmt, ...) _printf_(2, 3);
+static void oc_error(struct outcome *oc, const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+
+	sb_init(&sb);
+	if (oc->error) {
+		sb_add(&sb, oc->error);
+		sb_add(&sb, "; ");
+		free(oc->error);
+	}
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	oc->error = sb.s;
+}
+
+/* A driver name as it appears in a path: no '/', no "..", nothing odd. */
+static bool sane_name(const char *s)
+{
+	if (!s || !*s || strlen(s) > 64 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (; *s; s++)
+		if (!(*s == '-' || *s == '_' || *s == '.' || (*s >= '0' && *s <= '9') ||
+		      (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z')))
+			return false;
+	return true;
+}
+
+static bool driver_registered(const char *sysfs, const char *name)
+{
+	char path[4096];
+	struct stat st;
+
+	return path_fmt(path, sizeof(path), "%s/bus/pci/drivers/%s", sysfs, name) > 0 &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Step 1: the target driver exists before the device is touched. */
+static int ensure_driver(struct applier *a, enum drv drv)
+{
+	const char *sysfs = a->c->o->sysfs;
+	struct strbuf what, opts;
+	_cleanup_free_ char *conf = NULL;
+	int r;
+
+	if (a->drv_state[drv])
+		return a->drv_state[drv] > 0 ? 0 : a->drv_state[drv];
+	if (driver_registered(sysfs, drv_name(drv)) || a->dry_run) {
+		if (!driver_registered(sysfs, drv_name(drv)))
+			log_line(a->log, LOG_INFO, "dry run: would load %s", drv_module(drv));
+		a->drv_state[drv] = 1;
+		return 0;
+	}
+	sb_init(&what);
+	if (!a->c->mod) {
+		a->drv_state[drv] = -ENOPKG;
+		a->drv_error[drv] = xstrdup("no libkmod context");
+		return -ENOPKG;
+	}
+	sb_init(&opts);
+	sb_add(&opts, "");
+	conf = modload_conf_options(a->c->mod, drv_module(drv));
+	if (conf) {
+		modload_strip_ids(conf);
+		sb_add(&opts, conf);
+	}
+	if (a->c->rules.modparams[drv].len) {
+		if (opts.len)
+			sb_addc(&opts, ' ');
+		sb_add(&opts, a->c->rules.modparams[drv].s);
+	}
+	r = modload_load(a->c->mod, sysfs, drv_module(drv), opts.s, &what);
+	if (r == 0 && !driver_registered(sysfs, drv_name(drv))) {
+		r = -ENODEV;
+		sb_addf(&what, "%s loaded but no %s driver registered", drv_module(drv), drv_name(drv));
+	}
+	if (r < 0) {
+		a->drv_error[drv] = what.s ? xstrdup(what.s) : xstrdup(strerror(-r));
+		log_line(a->log, LOG_ERR, "cannot load %s: %s", drv_module(drv), a->drv_error[drv]);
+	} else {
+		log_line(a->log, LOG_INFO, "loaded %s%s%s", drv_module(drv), opts.len ? " with " : "",
+			 opts.s);
+	}
+	a->drv_state[drv] = r < 0 ? r : 1;
+	sb_free(&what);
+	sb_free(&opts);
+	return r;
+}
+
+static int write_attr(struct applier *a, const char *value, const char *fmt, ...) _printf_(3, 4);
+static int write_attr(struct applier *a, const char *value, const char *fmt, ...)
+{
+	char rel[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(rel, sizeof(rel), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(rel))
+		return -ENAMETOOLONG;
+	return sysfsw_write(&a->w, rel, value);
+}
+
+/* Re-reads the device's driver into dev and returns it (NULL when unbound). */
+static const char *reread(struct applier *a, struct pci_dev *dev)
+{
+	if (scan_refresh(a->c->o->sysfs, dev) < 0) {
+		free(dev->driver);
+		dev->driver = NULL;
+	}
+	return dev->driver;
+}
+
+/* Step 5: clear the override and let the original driver take the device back. */
+static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc)
+{
+	const char *now;
+	int r;
+
+	r = write_attr(a, "\n", "bus/pci/devices/%s/driver_override", dev->name);
+	if (r < 0)
+		oc_error(oc, "clearing driver_override: %s", strerror(-r));
+	now = reread(a, dev);
+	if (now && (!oc->orig_driver || strcmp(now, oc->orig_driver) != 0) && sane_name(now)) {
+		r = write_attr(a, dev->name, "bus/pci/drivers/%s/unbind", now);
+		if (r < 0)
+			oc_error(oc, "unbinding %s: %s", now, strerror(-r));
+		now = reread(a, dev);
+	}
+	if (!now && oc->orig_driver) {
+		r = write_attr(a, dev->name, "bus/pci/drivers_probe");
+		if (r < 0)
+			oc_error(oc, "reprobing: %s", strerror(-r));
+		now = reread(a, dev);
+	}
+	oc->final_driver = now ? xstrdup(now) : NULL;
+	if ((now == NULL) != (oc->orig_driver == NULL) ||
+	    (now && strcmp(now, oc->orig_driver) != 0))
+		oc_error(oc, "rollback left it on %s, not %s", now ? now : "no driver",
+			 oc->orig_driver ? oc->orig_driver : "no driver");
+}
+
+static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, struct outcome *oc)
+{
+	const char *target = drv_name(t);
+	const char *now;
+	int r;
+
+	oc->target = t;
+	oc->orig_driver = dev->driver ? xstrdup(dev->driver) : NULL;
+	r = ensure_driver(a, t);
+	if (r < 0) {
+		oc->res = RES_FAILED;
+		oc_error(oc, "%s is not available (%s); device not touched", target,
+			 a->drv_error[t] ? a->drv_error[t] : strerror(-r));
+		oc->final_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
+		return;
+	}
+	/* Step 2: from here on no other driver can take the device. */
+	r = write_attr(a, target, "bus/pci/devices/%s/driver_override", dev->name);
+	if (r < 0) {
+		oc_error(oc, "writing driver_override: %s", strerror(-r));
+		goto fail;
+	}
+	/* Step 3: take it from its current driver. */
+	if (dev->driver && strcmp(dev->driver, target) != 0) {
+		if (!sane_name(dev->driver)) {
+			oc_error(oc, "odd driver name \"%s\"", dev->driver);
+			goto fail;
+		}
+		r = write_attr(a, dev->name, "bus/pci/drivers/%s/unbind", dev->driver);
+		if (r < 0) {
+			oc_error(oc, "unbinding %s: %s", dev->driver, strerror(-r));
+			goto fail;
+		}
+	}
+	/* Step 4: probe; only the driver link counts. */
+	r = write_attr(a, dev->name, "bus/pci/drivers_probe");
+	if (r < 0) {
+		oc_error(oc, "drivers_probe: %s", strerror(-r));
+		goto fail;
+	}
+	if (a->dry_run) {
+		oc->res = RES_DRYRUN;
+		oc->final_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
+		return;
+	}
+	now = reread(a, dev);
+	if (now && strcmp(now, target) == 0) {
+		oc->res = RES_CLAIMED;
+		oc->final_driver = xstrdup(now);
+		return;
+	}
+	oc_error(oc, "%s did not bind it (now %s)", target, now ? now : "unbound");
+fail:
+	oc->res = RES_FAILED;
+	if (a->dry_run) {
+		oc->final_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
+		return;
+	}
+	roll_back(a, dev, oc);
+}
+
+static void log_outcome(struct logger *log, const struct pci_dev *dev, const struct decision *dc,
+			const struct outcome *oc)
+{
+	const char *orig = oc->orig_driver ? oc->orig_driver : "no driver";
+
+	switch (oc->res) {
+	case RES_CLAIMED:
+		log_line(log, LOG_INFO, "%s %04x:%04x: claimed for %s (was on %s) [%s]", dev->name,
+			 dev->ids.vendor, dev->ids.device, drv_name(oc->target), orig, dc->reason);
+		break;
+	case RES_DRYRUN:
+		log_line(log, LOG_INFO, "%s %04x:%04x: dry run: would claim for %s (on %s) [%s]",
+			 dev->name, dev->ids.vendor, dev->ids.device, drv_name(oc->target), orig,
+			 dc->reason);
+		break;
+	case RES_FAILED:
+		log_line(log, LOG_ERR, "%s %04x:%04x: claim for %s failed: %s; now on %s", dev->name,
+			 dev->ids.vendor, dev->ids.device, drv_name(oc->target), oc->error,
+			 oc->final_driver ? oc->final_driver : "no driver");
+		break;
+	case RES_REFUSED:
+		log_line(log, LOG_WARNING, "%s %04x:%04x: refused: %s", dev->name, dev->ids.vendor,
+			 dev->ids.device, dc->reason);
+		break;
+	default:
+		break;
+	}
+}
+
+int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, struct outcome *out,
+	      struct logger *log)
+{
+	struct applier a = {.c = c, .log = log, .dry_run = dry_run};
+	int failed = 0, r;
+
+	r = sysfsw_init(&a.w, c->o->sysfs, dry_run);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < c->devs.n; i++) {
+		struct pci_dev *dev = &c->devs.v[i];
+		const struct decision *dc = &c->plan.dec[i];
+		struct outcome *oc = &out[i];
+
+		if (only_dev && pci_addr_cmp(only_dev, &dev->addr) != 0)
+			continue;
+		switch (dc->action) {
+		case ACT_CLAIM:
+			claim_one(&a, dev, dc->target, oc);
+			failed += oc->res == RES_FAILED;
+			break;
+		case ACT_ALREADY:
+			oc->res = RES_ALREADY;
+			oc->target = dc->target;
+			oc->orig_driver = xstrdup(dev->driver);
+			oc->final_driver = xstrdup(dev->driver);
+			break;
+		case ACT_REFUSE:
+			oc->res = RES_REFUSED;
+			oc->target = dc->target;
+			oc->orig_driver = dev->driver ? xstrdup(dev->driver) : NULL;
+			oc->final_driver = dev->driver ? xstrdup(dev->driver) : NULL;
+			break;
+		default:
+			continue;
+		}
+		log_outcome(log, dev, dc, oc);
+	}
+	for (int d = 0; d < 3; d++)
+		free(a.drv_error[d]);
+	sysfsw_free(&a.w);
+	return failed;
+}
+
+int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct logger *log)
+{
+	struct applier a = {.c = c, .log = log};
+	const char *now;
+	int r;
+
+	oc->orig_driver = dev->driver ? xstrdup(dev->driver) : NULL;
+	oc->target = drv_from_bound(dev->driver);
+	if (oc->target == DRV_NONE) {
+		oc->res = RES_FAILED;
+		oc_error(oc, "not on vfio-pci or pci-stub (on %s); nothing to release",
+			 dev->driver ? dev->driver : "no driver");
+		oc->final_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
+		return -EINVAL;
+	}
+	r = sysfsw_init(&a.w, c->o->sysfs, false);
+	if (r < 0)
+		return r;
+	r = write_attr(&a, "\n", "bus/pci/devices/%s/driver_override", dev->name);
+	if (r == 0)
+		r = write_attr(&a, dev->name, "bus/pci/drivers/%s/unbind", dev->driver);
+	if (r == 0)
+		r = write_attr(&a, dev->name, "bus/pci/drivers_probe");
+	now = reread(&a, dev);
+	oc->final_driver = now ? xstrdup(now) : NULL;
+	if (r < 0) {
+		oc_error(oc, "%s", strerror(-r));
+	} else if (now && drv_from_bound(now) != DRV_NONE) {
+		oc_error(oc, "still on %s", now);
+		r = -EBUSY;
+	}
+	oc->res = r < 0 ? RES_FAILED : RES_RELEASED;
+	if (r < 0)
+		log_line(log, LOG_ERR, "%s: release failed: %s", dev->name, oc->error);
+	else
+		log_line(log, LOG_INFO, "%s: released from %s, now on %s", dev->name,
+			 oc->orig_driver, now ? now : "no driver");
+	sysfsw_free(&a.w);
+	return r;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Stage 5: the only stage that writes. For each claim: make the driver available (libkmod),
+ * write driver_override, unbind the current driver, drivers_probe, verify the driver link;
+ * on any failure roll back so the device ends on its original driver.
+ */
+#pragma once
+
+#include "log.h"
+#include "pipeline.h"
+
+enum result {
+	RES_NONE = 0,
+	RES_CLAIMED,  /* now on the target */
+	RES_ALREADY,  /* was on the target */
+	RES_FAILED,   /* not claimed; back on the original driver (or says where it is) */
+	RES_REFUSED,  /* refused by rule */
+	RES_DRYRUN,   /* would have been claimed */
+	RES_RELEASED, /* given back by `earlybind release` */
+};
+
+struct outcome {
+	enum result res;
+	enum drv target;
+	char *orig_driver;
+	char *final_driver;
+	char *error;
+};
+
+const char *result_name(enum result r);
+enum result result_parse(const char *s);
+
+/*
+ * Applies the plan in c (device filter: only_dev, may be NULL). out is parallel to c->devs.
+ * Returns the number of failed claims, or -errno when nothing could be done at all.
+ */
+int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, struct outcome *out,
+	      struct logger *log);
+/* Gives one claimed device back to its default driver. Returns 0 or -errno. */
+int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct logger *log);
+void outcome_free(struct outcome *oc);

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Driver modules through libkmod, never modprobe. kmod_module_probe_insert_module() would merge
+ * vfio_pci.ids= from /proc/cmdline into the module's options, and the kernel would turn those into
+ * global dynamic ids that grab kept devices and twins. So the dependencies and soft dependencies
+ * are walked here and each module is inserted with options built here, without ids=.
+ */
+#pragma once
+
+#include "pipeline.h"
+#include "util.h"
+
+struct modload;
+
+/* Config from ROOT/{etc,run,usr/local/lib,lib}/modprobe.d, modules from --moddir or
+ * ROOT/lib/modules/$(uname -r). Returns 0 or -errno. */
+int modload_new(struct modload **m, const struct opts *o);
+void modload_free(struct modload *m);
+
+/*
+ * The options modprobe.d gives `module` (libkmod's config), without the ones libkmod merged from
+ * /proc/cmdline. NULL when there are none. Caller frees.
+ */
+char *modload_conf_options(struct modload *m, const char *module);
+
+/* Removes every ids= word from an options string, in place. */
+void modload_strip_ids(char *options);
+
+/*
+ * Makes `module` live: nothing to do when SYSFS/module/NAME exists (loaded or built in);
+ * otherwise its soft pre-dependencies, dependencies, itself (with `options`) and soft
+ * post-dependencies are inserted. Returns 0 or -errno; *what says what failed.
+ */
+int modload_load(struct modload *m, const char *sysfs, const char *module, const char *options,
+		 struct strbuf *what);

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "state.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report.h"
+
+#define STATE_DIR "/run/earlybind"
+
+void state_free(struct state *s)
+{
+	for (size_t i = 0; i < s->n; i++) {
+		free(s->v[i].orig_driver);
+		free(s->v[i].final_driver);
+		free(s->v[i].error);
+	}
+	free(s->v);
+	*s = (struct state){0};
+}
+
+const struct state_entry *state_find(const struct state *s, const struct pci_addr *a)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (pci_addr_cmp(&s->v[i].addr, a) == 0)
+			return &s->v[i];
+	return NULL;
+}
+
+static char *field(const char *s)
+{
+	return strcmp(s, "-") == 0 ? NULL : xstrdup(s);
+}
+
+/* "ADDR\tRESULT\tTARGET\tORIG\tFINAL\tERROR", '-' for none. */
+static int parse_results(char *text, struct state *s)
+{
+	char *line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *f[6] = {0}, *p = line;
+		struct state_entry e = {0};
+		int n = 0;
+
+		while (n < 6 && (f[n] = strsep(&p, "\t")))
+			n++;
+		if (n < 6 || pci_addr_parse(f[0], &e.addr) < 0)
+			continue;
+		e.res = result_parse(f[1]);
+		if (drv_parse(f[2], &e.target) < 0)
+			e.target = DRV_NONE;
+		e.orig_driver = field(f[3]);
+		e.final_driver = field(f[4]);
+		e.error = field(f[5]);
+		grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
+		s->v[s->n++] = e;
+	}
+	return 0;
+}
+
+int state_load(const struct opts *o, struct state *s)
+{
+	_cleanup_free_ char *path = root_path(o, STATE_DIR "/results");
+	_cleanup_free_ char *text = NULL;
+	int r;
+
+	*s = (struct state){0};
+	r = read_file(path, &text, NULL);
+	if (r < 0)
+		return r;
+	return parse_results(text, s);
+}
+
+static int mkdir_p(const char *path)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return -errno;
+		*s = '/';
+	}
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+/* Writes text to dir/name through dir/.name.tmp and rename(). */
+static int write_atomic(const char *dir, const char *name, const char *text)
+{
+	struct strbuf tmp, dst;
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(text);
+	int r = 0;
+
+	sb_init(&tmp);
+	sb_init(&dst);
+	sb_addf(&tmp, "%s/.%s.%d.tmp", dir, name, (int)getpid());
+	sb_addf(&dst, "%s/%s", dir, name);
+	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
+		r = -errno ? -errno : -EIO;
+	if (r == 0 && rename(tmp.s, dst.s) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp.s);
+	sb_free(&tmp);
+	sb_free(&dst);
+	return r;
+}
+
+static const char *dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* Tabs and newlines would break the line format. */
+static void add_clean(struct strbuf *sb, const char *s)
+{
+	for (s = dash(s); *s; s++)
+		sb_addc(sb, *s == '\t' || *s == '\n' ? ' ' : *s);
+}
+
+static void merge(struct state *s, const struct ctx *c, const struct outcome *out)
+{
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct outcome *oc = &out[i];
+		struct state_entry *e = (struct state_entry *)state_find(s, &c->devs.v[i].addr);
+
+		if (oc->res == RES_NONE)
+			continue;
+		if (!e) {
+			grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
+			e = &s->v[s->n++];
+			*e = (struct state_entry){.addr = c->devs.v[i].addr};
+		} else {
+			free(e->orig_driver);
+			free(e->final_driver);
+			free(e->error);
+		}
+		e->res = oc->res;
+		e->target = oc->target;
+		e->orig_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
+		e->final_driver = oc->final_driver ? xstrdup(oc->final_driver) : NULL;
+		e->error = oc->error ? xstrdup(oc->error) : NULL;
+	}
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	return pci_addr_cmp(&((const struct state_entry *)a)->addr,
+			    &((const struct state_entry *)b)->addr);
+}
+
+int state_save(struct ctx *c, const struct outcome *out, const char *command)
+{
+	_cleanup_free_ char *dir = root_path(c->o, STATE_DIR);
+	_cleanup_close_ int lock = -1;
+	_cleanup_free_ char *text = NULL;
+	struct strbuf lines, json, lockp;
+	struct state s = {0};
+	char a[PCI_ADDR_MAX];
+	int r;
+
+	r = mkdir_p(dir);
+	if (r < 0)
+		return r;
+	sb_init(&lockp);
+	sb_addf(&lockp, "%s/lock", dir);
+	lock = open(lockp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	sb_free(&lockp);
+	if (lock < 0)
+		return -errno;
+	if (flock(lock, LOCK_EX) < 0)
+		return -errno;
+
+	r = state_load(c->o, &s);
+	if (r < 0 && r != -ENOENT) {
+		state_free(&s);
+		return r;
+	}
+	merge(&s, c, out);
+	qsort(s.v, s.n, sizeof(*s.v), entry_cmp);
+
+	sb_init(&lines);
+	sb_add(&lines, "");
+	sb_init(&json);
+	sb_addf(&json, "{\"version\":1,\"command\":\"%s\",\"time\":%lld,\"dryrun\":%s,\"results\":[",
+		command, (long long)time(NULL), c->rules.dryrun || c->o->dry_run ? "true" : "false");
+	for (size_t i = 0; i < s.n; i++) {
+		const struct state_entry *e = &s.v[i];
+
+		pci_addr_fmt(&e->addr, a);
+		sb_addf(&lines, "%s\t%s\t%s\t", a, result_name(e->res), dash(drv_name(e->target)));
+		add_clean(&lines, e->orig_driver);
+		sb_addc(&lines, '\t');
+		add_clean(&lines, e->final_driver);
+		sb_addc(&lines, '\t');
+		add_clean(&lines, e->error);
+		sb_addc(&lines, '\n');
+
+		sb_addf(&json, "%s{\"address\":\"%s\",\"result\":\"%s\",\"target\":", i ? "," : "", a,
+			result_name(e->res));
+		sb_add_json_str(&json, drv_name(e->target));
+		sb_add(&json, ",\"original_driver\":");
+		sb_add_json_str(&json, e->orig_driver);
+		sb_add(&json, ",\"final_driver\":");
+		sb_add_json_str(&json, e->final_driver);
+		sb_add(&json, ",\"error\":");
+		sb_add_json_str(&json, e->error);
+		sb_addc(&json, '}');
+	}
+	sb_add(&json, "],\"plan\":[");
+	for (size_t i = 0, k = 0; i < c->devs.n; i++) {
+		if (c->plan.dec[i].action == ACT_NONE)
+			continue;
+		if (k++)
+			sb_addc(&json, ',');
+		report_json_device(&json, &c->devs.v[i], &c->plan.dec[i]);
+	}
+	sb_add(&json, "],\"warnings\":[");
+	for (size_t i = 0; i < c->diag.n; i++) {
+		if (i)
+			sb_addc(&json, ',');
+		sb_add_json_str(&json, c->diag.msgs[i]);
+	}
+	sb_add(&json, "]}\n");
+
+	r = write_atomic(dir, "results", lines.s);
+	if (r == 0)
+		r = write_atomic(dir, "state.json", json.s);
+	sb_free(&lines);
+	sb_free(&json);
+	state_free(&s);
+	return r;
+}
