@@ -165,7 +165,6 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command)
 {
 	_cleanup_free_ char *dir = root_path(c->o, STATE_DIR);
 	_cleanup_close_ int lock = -1;
-	_cleanup_free_ char *text = NULL;
 	struct strbuf lines, json, lockp;
 	struct state s = {0};
 	char a[PCI_ADDR_MAX];
