@@ -42,3 +42,36 @@ action() {
 warnings() {
 	printf '%s' "$output" | jq -r '.warnings[]'
 }
+
+# The kernel model (tests/mock/pcimock.c) and the real Debian module tree for libkmod.
+PCIMOCK=${PCIMOCK:-$REPO/build/pcimock.so}
+
+kernel_moddir() {
+	local k
+	k=$("$REPO/tests/fetch-kernel.sh") || return 1
+	echo "$k/lib/modules/$(ls "$k/lib/modules")"
+}
+
+# eb_apply SYSFS ARGS...: the real binary under the kernel model; root $T/root, kmsg $T/kmsg.
+eb_mocked() {
+	local sysfs=$1
+	shift
+	EB_MOCK_SYSFS=$sysfs EB_MOCK_LOG=$T/mock.log LD_PRELOAD=$PCIMOCK \
+		"$EB" "$@" --sysfs "$sysfs" --root "$T/root" --moddir "$MODDIR" --kmsg "$T/kmsg"
+}
+
+# driver SYSFS ADDR: the bound driver, from the driver link ("-" when unbound)
+driver() {
+	local l
+	l=$(readlink "$1/bus/pci/devices/$2/driver") || { echo -; return; }
+	basename "$l"
+}
+
+override() {
+	cat "$1/bus/pci/devices/$2/driver_override"
+}
+
+# A fingerprint of a tree: every path, link target and file content.
+tree_sum() {
+	(cd "$1" && find . -printf '%p %l\n' | sort && find . -type f -exec md5sum {} + | sort) | md5sum
+}
