@@ -209,7 +209,7 @@ void test_plan(void)
 	get(&w, "03:00.0")->physpath = strdup("pci0000:00/03.0/00.0");
 	get(&w, "05:00.0")->physpath = strdup("pci0000:00/05.0/00.0");
 	grow((void **)&w.boot.v, &w.boot.cap, 0, sizeof(*w.boot.v));
-	w.boot.v[0] = (struct boot_dev){strdup("pci0000:00/03.0/00.0"), 0x144d, 0xa808, strdup("/")};
+	w.boot.v[0] = (struct boot_dev){.physpath = strdup("pci0000:00/03.0/00.0"), .vendor = 0x144d, .device = 0xa808, .what = strdup("/")};
 	w.boot.n = 1;
 	run(&w, "vfio-pci.ids=144d:a808");
 	CHECK(is(&w, "03:00.0", ACT_REFUSE, DRV_NONE) && strstr(dec(&w, "03:00.0")->reason, "boot device"),
