@@ -60,14 +60,22 @@ check-bats: $(B)/earlybind $(B)/pcimock.so
 check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/run
 
+UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+
 install: $(B)/earlybind
 	install -D -m 0755 $(B)/earlybind $(DESTDIR)$(BINDIR)/earlybind
+	install -D -m 0755 dracut-module/module-setup.sh $(DESTDIR)$(DRACUTDIR)/module-setup.sh
+	install -D -m 0755 hook/earlybind-cmdline.sh $(DESTDIR)$(DRACUTDIR)/earlybind-cmdline.sh
+	install -D -m 0644 hook/earlybind.service $(DESTDIR)$(DRACUTDIR)/earlybind.service
+	install -D -m 0644 hook/90-earlybind.rules $(DESTDIR)$(DRACUTDIR)/90-earlybind.rules
+	install -D -m 0644 hook/90-earlybind.rules $(DESTDIR)$(UDEVRULESDIR)/90-earlybind.rules
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c
 
 lint:
-	shellcheck -s sh hook/*.sh dracut-module/*.sh
+	shellcheck -s sh hook/*.sh
+	shellcheck -s bash dracut-module/module-setup.sh
 	clang-format --dry-run --Werror src/*.c src/*.h
 
 clean:

@@ -152,8 +152,23 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	}
 	/* On a booted system root= is resolved now; in the initramfs only the recorded list counts. */
 	oo.resolve_root = !in_initramfs(o);
+	pipeline_rules(&c, &oo);
+	/* udev runs this for every PCI function at coldplug: answer at once when nothing selects
+	 * this one (a group companion needs the whole plan, so group mode always plans). */
+	if (o->device && c.rules.group == GROUP_OFF) {
+		struct pci_dev one;
+		bool wanted = false;
+
+		if (scan_device(o->sysfs, &only, &one) == 0)
+			wanted = plan_wants_detail(&c.rules, &one);
+		free(one.driver);
+		if (!wanted) {
+			ctx_free(&c);
+			return 0;
+		}
+	}
 	log_open(&log, o->kmsg);
-	r = pipeline_plan(&c, &oo, false);
+	r = pipeline_scan_plan(&c, false);
 	diag_finish(&c.diag);
 	if (r < 0) {
 		log_line(&log, LOG_ERR, "%s; nothing done", c.diag.msgs[c.diag.n - 1]);

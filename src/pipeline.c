@@ -60,10 +60,8 @@ static void gather(struct ctx *c, bool all)
 	free(groups);
 }
 
-int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail)
+void pipeline_rules(struct ctx *c, const struct opts *o)
 {
-	int r;
-
 	*c = (struct ctx){.o = o};
 	diag_init(&c->diag);
 	rules_init(&c->rules, &c->diag);
@@ -79,10 +77,14 @@ int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail)
 	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &c->rules, &c->diag);
 	rules_finish(&c->rules);
 	bootdev_load_for_plan(o, &c->boot, &c->diag);
+}
 
-	r = scan_devices(o->sysfs, &c->devs, &c->diag);
+int pipeline_scan_plan(struct ctx *c, bool all_detail)
+{
+	int r = scan_devices(c->o->sysfs, &c->devs, &c->diag);
+
 	if (r < 0) {
-		diag_warn(&c->diag, DIAG_SYSFS, "cannot read %s/bus/pci/devices: %s", o->sysfs,
+		diag_warn(&c->diag, DIAG_SYSFS, "cannot read %s/bus/pci/devices: %s", c->o->sysfs,
 			  strerror(-r));
 		return r;
 	}
@@ -90,6 +92,12 @@ int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail)
 	gather(c, all_detail);
 	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);
 	return 0;
+}
+
+int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail)
+{
+	pipeline_rules(c, o);
+	return pipeline_scan_plan(c, all_detail);
 }
 
 void ctx_free(struct ctx *c)

@@ -42,6 +42,10 @@ struct ctx {
  * only those the plan needs. Returns 0, or -errno when bus/pci/devices cannot be read.
  */
 int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail);
+/* The first half: command-line sources and modprobe.d into c->rules (and the boot list). */
+void pipeline_rules(struct ctx *c, const struct opts *o);
+/* The second half, after pipeline_rules(). */
+int pipeline_scan_plan(struct ctx *c, bool all_detail);
 void ctx_free(struct ctx *c);
 /* ROOT/path (root "" or "/" means none). Caller frees. */
 char *root_path(const struct opts *o, const char *path);

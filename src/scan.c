@@ -226,6 +226,14 @@ int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 	return 0;
 }
 
+int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev)
+{
+	*dev = (struct pci_dev){.addr = *a};
+	pci_addr_fmt(a, dev->name);
+	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
+	return scan_refresh(sysfs, dev);
+}
+
 int scan_refresh(const char *sysfs, struct pci_dev *dev)
 {
 	_cleanup_close_ int dfd = open_devices_dir(sysfs);

@@ -34,6 +34,8 @@ struct pci_list {
 int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d);
 /* Reads override, IOMMU group, header type, SR-IOV, boot_vga and the physical path. */
 void scan_detail(const char *sysfs, struct pci_dev *dev, struct diag *d);
+/* Reads one device by address (name and ids/driver only). Returns 0 or -errno. */
+int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev);
 /* Re-reads the ids and the bound driver of one device (after apply changed it). */
 int scan_refresh(const char *sysfs, struct pci_dev *dev);
 /* The addresses in SYSFS/kernel/iommu_groups/N/devices. Returns the count or -errno. */

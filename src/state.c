@@ -138,6 +138,10 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 
 		if (oc->res == RES_NONE)
 			continue;
+		/* A later run finding the claim in effect does not erase how it came about. */
+		if (e && oc->res == RES_ALREADY && (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
+		    e->target == oc->target)
+			continue;
 		if (!e) {
 			grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
 			e = &s->v[s->n++];

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Test only (sourced by dracut): print each PCI function as
+#   EBTEST dev ADDRESS VENDOR:DEVICE CLASS DRIVER OVERRIDE GROUP
+# then earlybind's results, what `ebtest.later=ADDR` does after coldplug, the boot devices when
+# root is mounted, and power off through sysrq.
+(
+    echo 1 >/proc/sys/kernel/sysrq
+    later=
+    # shellcheck disable=SC2013 # the words of the command line
+    for w in $(cat /proc/cmdline); do
+        case "$w" in
+        ebtest.later=*) later=${w#ebtest.later=} ;;
+        esac
+    done
+    {
+        if [ -n "$later" ]; then
+            echo "earlybind.claim=$later" >/tmp/ebtest.cmdline
+            earlybind apply --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST later1 $l"; done
+            earlybind apply --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST later2 $l"; done
+        fi
+        echo "EBTEST-BEGIN"
+        for d in /sys/bus/pci/devices/*; do
+            a=${d##*/}
+            drv=-
+            [ -L "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
+            grp=-
+            [ -L "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
+            echo "EBTEST dev $a $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class") $drv $(cat "$d/driver_override") $grp"
+        done
+        if [ -r /run/earlybind/results ]; then
+            while read -r line; do echo "EBTEST result $line"; done </run/earlybind/results
+        fi
+        if [ -d /sysroot/etc ]; then
+            echo "EBTEST root mounted"
+            earlybind boot-devices 2>&1 | while read -r l; do echo "EBTEST bootdev $l"; done
+        fi
+        echo "EBTEST-END"
+    } >/dev/console 2>&1
+    sleep 1
+    echo o >/proc/sysrq-trigger
+    sleep 10
+)
