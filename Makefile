@@ -49,7 +49,8 @@ $(B)/run-unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
 setup:
 	./tests/setup-deps.sh
 
-check: check-unit check-bats
+check: $(B)/earlybind $(B)/run-unit $(B)/pcimock.so
+	B=$(B) tests/check-all.sh
 
 check-unit: $(B)/run-unit
 	$(B)/run-unit

@@ -20,8 +20,12 @@ static void usage(FILE *f)
 	      "Claim PCI devices for vfio-pci or pci-stub from the initramfs, before their drivers.\n"
 	      "\n"
 	      "Commands:\n"
-	      "  plan                 show what would be done to each PCI function, and why\n"
-	      "  status               every PCI function with driver, override, IOMMU group, plan\n"
+	      "  plan                 what would be done to each PCI function, and why (read-only)\n"
+	      "  status               every PCI function: driver, override, IOMMU group, plan, boot state\n"
+	      "  apply                claim the devices of the plan (the initramfs hooks run this)\n"
+	      "  release ADDR...      give claimed devices back to their default drivers\n"
+	      "  check                exit 1 listing each claim from the boot that is no longer in effect\n"
+	      "  boot-devices         the PCI functions that carry /, /usr, root= and resume=\n"
 	      "\n"
 	      "Options:\n"
 	      "  --sysfs DIR          sysfs root (default /sys)\n"
@@ -30,11 +34,17 @@ static void usage(FILE *f)
 	      "                       /etc/cmdline.d/*.conf and /proc/cmdline (repeatable)\n"
 	      "  --boot-devices FILE  the boot-device list (default /etc/earlybind/boot-devices)\n"
 	      "  --json               one JSON object instead of a table\n"
+	      "  --device ADDR        apply: this device only (for udev)\n"
+	      "  --dry-run            apply: decide and report, write nothing, load nothing\n"
+	      "  --kmsg FILE          apply: log here instead of /dev/kmsg\n"
+	      "  --moddir DIR         apply: kernel modules (default /lib/modules/$(uname -r))\n"
+	      "  --write FILE         boot-devices: store the list in FILE\n"
 	      "  -h, --help           this help;  -V, --version  the version\n"
 	      "\n"
 	      "Keys: vfio-pci.ids= pci-stub.ids= earlybind.claim= earlybind.keep= earlybind.group=\n"
 	      "      earlybind.force= earlybind= earlybind.dryrun (see earlybind.cmdline(7))\n"
-	      "Exit status: 0 success, 1 failure (sysfs unreadable), 2 usage error.\n",
+	      "Exit status: 0 success, 1 failure (a claim failed, sysfs unreadable, check found a\n"
+	      "difference), 2 usage error.\n",
 	      f);
 }
 

@@ -16,4 +16,9 @@ install() {
     inst_hook initqueue/settled 99 "$moddir/ebtest-settled.sh"
     inst_hook pre-pivot 99 "$moddir/ebtest-report.sh"
     inst_hook emergency 00 "$moddir/ebtest-report.sh"
+    # systemd starts dracut-initqueue.service (which runs the settled hooks) only on this flag
+    if dracut_module_included "systemd"; then
+        mkdir -p "$initdir/lib/dracut"
+        : >"$initdir/lib/dracut/need-initqueue"
+    fi
 }
