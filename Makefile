@@ -24,7 +24,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
 BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all setup check check-unit check-bats check-boot install clean format lint
+.PHONY: all setup check check-unit check-bats check-boot bench install clean format lint
 
 all: $(B)/earlybind
 
@@ -62,6 +62,13 @@ check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/run
 
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+
+$(B)/floor: tests/bench/floor.c | $(B)
+	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+# Not a test: times plan against driverctl, a shell loop and the floor (see README).
+bench: $(B)/earlybind $(B)/floor
+	EARLYBIND=$(CURDIR)/$(B)/earlybind FLOOR=$(CURDIR)/$(B)/floor tests/bench/run
 
 install: $(B)/earlybind
 	install -D -m 0755 $(B)/earlybind $(DESTDIR)$(BINDIR)/earlybind

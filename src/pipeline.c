@@ -8,6 +8,13 @@
 #include "cmdline.h"
 #include "modload.h"
 
+static int int_cmp(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 char *root_path(const struct opts *o, const char *path)
 {
 	struct strbuf sb;
@@ -21,28 +28,35 @@ char *root_path(const struct opts *o, const char *path)
 /* Details for the devices the plan needs, and for every member of their IOMMU groups. */
 static void gather(struct ctx *c, bool all)
 {
+	unsigned want = all ? DETAIL_OVERRIDE | DETAIL_PHYSPATH : 0;
+	struct scanner s;
 	int *groups = NULL;
 	size_t ng = 0, cap = 0;
 
+	if (all || c->boot.n)
+		want |= DETAIL_PHYSPATH;
+	if (scanner_open(&s, c->o->sysfs) < 0)
+		return;
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
 
 		if (!all && !plan_wants_detail(&c->rules, dev))
 			continue;
-		scan_detail(c->o->sysfs, dev, &c->diag);
+		scan_detail(&s, dev, want, &c->diag);
 		if (dev->iommu_group >= 0) {
 			grow((void **)&groups, &cap, ng, sizeof(*groups));
 			groups[ng++] = dev->iommu_group;
 		}
 	}
-	if (all) {
-		free(groups);
-		return;
-	}
-	for (size_t g = 0; g < ng; g++) {
+	/* Functions of one slot share a group: list each group once. */
+	qsort(groups, ng, sizeof(*groups), int_cmp);
+	for (size_t g = 0; !all && g < ng; g++) {
 		struct pci_addr *m = NULL;
-		int n = scan_group_members(c->o->sysfs, groups[g], &m);
+		int n;
 
+		if (g > 0 && groups[g] == groups[g - 1])
+			continue;
+		n = scan_group_members(c->o->sysfs, groups[g], &m);
 		for (int k = 0; k < n; k++) {
 			struct pci_dev *dev = pci_list_find(&c->devs, &m[k]);
 			char a[PCI_ADDR_MAX];
@@ -53,11 +67,19 @@ static void gather(struct ctx *c, bool all)
 					  groups[g], pci_addr_fmt(&m[k], a));
 				continue;
 			}
-			scan_detail(c->o->sysfs, dev, &c->diag);
+			/* Viability needs only class and driver (from uevent) and the group (from this
+			 * listing); companions need every check a claim passes. */
+			if (c->rules.group == GROUP_OFF) {
+				if (!dev->has_detail)
+					dev->iommu_group = groups[g];
+			} else {
+				scan_detail(&s, dev, want, &c->diag);
+			}
 		}
 		free(m);
 	}
 	free(groups);
+	scanner_close(&s);
 }
 
 void pipeline_rules(struct ctx *c, const struct opts *o)

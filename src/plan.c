@@ -6,6 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *decision_reason(const struct decision *dc)
+{
+	return dc->reason ? dc->reason : "no selector matches";
+}
+
 const char *action_name(enum action a)
 {
 	static const char *const names[] = {"none", "claim", "already", "keep", "refuse", "skip"};
@@ -138,7 +143,8 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		return;
 	}
 	if (!why) {
-		set(dc, ACT_NONE, DRV_NONE, "no selector matches");
+		/* The common case on a big machine: no allocation, see decision_reason(). */
+		dc->action = ACT_NONE;
 		return;
 	}
 	if (c && c->has_ids && (c->vendor != dev->ids.vendor || c->device != dev->ids.device)) {

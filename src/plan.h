@@ -27,7 +27,7 @@ struct boot_list {
 struct decision {
 	enum action action;
 	enum drv target; /* set for claim/already, and for keep/refuse/skip: what was asked */
-	char *reason;
+	char *reason;   /* NULL: "no selector matches"; read it through decision_reason() */
 	bool companion; /* claimed as an IOMMU-group companion */
 };
 
@@ -46,6 +46,7 @@ struct plan {
 };
 
 const char *action_name(enum action a);
+const char *decision_reason(const struct decision *dc);
 /* Whether the plan needs the details (group, header, SR-IOV, path) of this device. */
 bool plan_wants_detail(const struct rules *r, const struct pci_dev *dev);
 void plan_build(const struct rules *r, const struct pci_list *devs, const struct boot_list *boot,

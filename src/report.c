@@ -43,6 +43,54 @@ static void report_warnings(FILE *f, const struct ctx *c)
 		fprintf(f, "  %s\n", c->diag.msgs[i]);
 }
 
+/* s, then spaces up to width (at least one). */
+static char *put_col(char *p, const char *s, size_t width)
+{
+	size_t n = strlen(s);
+
+	memcpy(p, s, n);
+	p += n;
+	do
+		*p++ = ' ';
+	while (++n < width);
+	return p;
+}
+
+static char *put_hex(char *p, uint32_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = digits - 1; i >= 0; i--)
+		p[digits - 1 - i] = hex[(v >> (4 * i)) & 0xf];
+	return p + digits;
+}
+
+/* One table row per function. Formatted by hand: this is the hot path of a big machine. */
+static void plan_row(FILE *f, const struct pci_dev *dev, const struct decision *dc)
+{
+	bool tgt = dc->action == ACT_CLAIM || dc->action == ACT_ALREADY;
+	const char *reason = decision_reason(dc);
+	size_t need = 96 + strlen(reason) + (dev->driver ? strlen(dev->driver) : 0);
+	char stack[512], *buf = need <= sizeof(stack) ? stack : xmalloc(need), *p = buf;
+
+	p = put_col(p, dev->name, 14);
+	p = put_hex(p, dev->ids.vendor, 4);
+	*p++ = ':';
+	p = put_hex(p, dev->ids.device, 4);
+	*p++ = ' ';
+	p = put_hex(p, dev->ids.class, 6);
+	*p++ = ' ';
+	p = put_col(p, or_dash(dev->driver), 15);
+	p = put_col(p, action_name(dc->action), 8);
+	p = put_col(p, tgt ? drv_name(dc->target) : "-", 9);
+	memcpy(p, reason, strlen(reason));
+	p += strlen(reason);
+	*p++ = '\n';
+	fwrite(buf, 1, (size_t)(p - buf), f);
+	if (buf != stack)
+		free(buf);
+}
+
 void report_plan(FILE *f, const struct ctx *c)
 {
 	unsigned counts[ACT_SKIP + 1] = {0};
@@ -50,14 +98,8 @@ void report_plan(FILE *f, const struct ctx *c)
 	fprintf(f, "%-13s %-9s %-6s %-14s %-7s %-8s %s\n", "ADDRESS", "ID", "CLASS", "DRIVER",
 		"ACTION", "TARGET", "REASON");
 	for (size_t i = 0; i < c->devs.n; i++) {
-		const struct pci_dev *dev = &c->devs.v[i];
-		const struct decision *dc = &c->plan.dec[i];
-		bool tgt = dc->action == ACT_CLAIM || dc->action == ACT_ALREADY;
-
-		counts[dc->action]++;
-		fprintf(f, "%-13s %04x:%04x %06x %-14s %-7s %-8s %s\n", dev->name, dev->ids.vendor,
-			dev->ids.device, dev->ids.class, or_dash(dev->driver), action_name(dc->action),
-			tgt ? drv_name(dc->target) : "-", dc->reason);
+		counts[c->plan.dec[i].action]++;
+		plan_row(f, &c->devs.v[i], &c->plan.dec[i]);
 	}
 	fprintf(f, "\n%zu devices: %u claim, %u already, %u keep, %u refuse, %u skip%s\n", c->devs.n,
 		counts[ACT_CLAIM], counts[ACT_ALREADY], counts[ACT_KEEP], counts[ACT_REFUSE],
@@ -85,9 +127,9 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 			fputs("\tIOMMU group: -\n", f);
 		if (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY)
 			fprintf(f, "\tearlybind: %s -> %s (%s)\n", action_name(dc->action),
-				drv_name(dc->target), dc->reason);
+				drv_name(dc->target), decision_reason(dc));
 		else
-			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action), dc->reason);
+			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action), decision_reason(dc));
 		if (e) {
 			bool lost = (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
 				    (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
@@ -128,7 +170,7 @@ void report_json_device(struct strbuf *sb, const struct pci_dev *dev, const stru
 		sb_add(sb, ",\"target\":");
 		sb_add_json_str(sb, tgt ? drv_name(dc->target) : NULL);
 		sb_add(sb, ",\"reason\":");
-		sb_add_json_str(sb, dc->reason);
+		sb_add_json_str(sb, decision_reason(dc));
 		sb_addf(sb, ",\"companion\":%s", dc->companion ? "true" : "false");
 	}
 	sb_addc(sb, '}');

@@ -63,26 +63,38 @@ static int parse_pair(const char *s, uint16_t *a, uint16_t *b)
 static int parse_uevent(char *buf, struct pci_dev *dev)
 {
 	int found = 0;
-	char *line, *save = NULL;
+	char *line = buf, *nl;
 
-	for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		if (strncmp(line, "DRIVER=", 7) == 0) {
-			free(dev->driver);
-			dev->driver = line[7] ? xstrdup(line + 7) : NULL;
-		} else if (strncmp(line, "PCI_ID=", 7) == 0) {
-			if (parse_pair(line + 7, &dev->ids.vendor, &dev->ids.device) == 0)
-				found |= 1;
-		} else if (strncmp(line, "PCI_SUBSYS_ID=", 14) == 0) {
-			if (parse_pair(line + 14, &dev->ids.subvendor, &dev->ids.subdevice) == 0)
-				found |= 2;
-		} else if (strncmp(line, "PCI_CLASS=", 10) == 0) {
-			uint32_t c;
-
-			if (parse_hex_u32(line + 10, &c) == 0 && c <= 0xffffff) {
-				dev->ids.class = c;
-				found |= 4;
+	for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		switch (line[0]) {
+		case 'D':
+			if (strncmp(line, "DRIVER=", 7) == 0) {
+				free(dev->driver);
+				dev->driver = line[7] ? xstrdup(line + 7) : NULL;
 			}
+			break;
+		case 'P':
+			if (strncmp(line, "PCI_ID=", 7) == 0) {
+				if (parse_pair(line + 7, &dev->ids.vendor, &dev->ids.device) == 0)
+					found |= 1;
+			} else if (strncmp(line, "PCI_SUBSYS_ID=", 14) == 0) {
+				if (parse_pair(line + 14, &dev->ids.subvendor, &dev->ids.subdevice) == 0)
+					found |= 2;
+			} else if (strncmp(line, "PCI_CLASS=", 10) == 0) {
+				uint32_t c;
+
+				if (parse_hex_u32(line + 10, &c) == 0 && c <= 0xffffff) {
+					dev->ids.class = c;
+					found |= 4;
+				}
+			}
+			break;
 		}
+		if (!nl)
+			break;
 	}
 	return found;
 }
@@ -156,12 +168,13 @@ static int scan_attrs(int dfd, struct pci_dev *dev, int found)
 
 static int scan_basic(int dfd, struct pci_dev *dev)
 {
-	char path[64], buf[1024];
+	char path[PCI_ADDR_MAX + 8], buf[1024];
+	size_t n = strlen(dev->name);
 	int r, found = 0;
 
-	r = path_fmt(path, sizeof(path), "%s/uevent", dev->name);
-	if (r < 0)
-		return r;
+	/* The hot path: one open, one read, one close per function. */
+	memcpy(path, dev->name, n);
+	memcpy(path + n, "/uevent", 8);
 	r = read_attr_at(dfd, path, buf, sizeof(buf));
 	if (r >= 0)
 		found = parse_uevent(buf, dev);
@@ -170,9 +183,27 @@ static int scan_basic(int dfd, struct pci_dev *dev)
 	return scan_attrs(dfd, dev, found);
 }
 
+static uint64_t addr_key(const struct pci_addr *a)
+{
+	return (uint64_t)a->domain << 16 | (uint64_t)a->bus << 8 | (uint64_t)(a->dev << 3 | a->fn);
+}
+
 static int dev_cmp(const void *a, const void *b)
 {
-	return pci_addr_cmp(&((const struct pci_dev *)a)->addr, &((const struct pci_dev *)b)->addr);
+	uint64_t x = addr_key(&((const struct pci_dev *)a)->addr);
+	uint64_t y = addr_key(&((const struct pci_dev *)b)->addr);
+
+	return x < y ? -1 : x > y;
+}
+
+/* sysfs lists devices in address order already; sort only when needed. */
+static void sort_devs(struct pci_list *l)
+{
+	for (size_t i = 1; i < l->n; i++)
+		if (dev_cmp(&l->v[i - 1], &l->v[i]) > 0) {
+			qsort(l->v, l->n, sizeof(*l->v), dev_cmp);
+			return;
+		}
 }
 
 static int open_devices_dir(const char *sysfs)
@@ -222,7 +253,7 @@ int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 		l->v[l->n++] = dev;
 	}
 	closedir(dp);
-	qsort(l->v, l->n, sizeof(*l->v), dev_cmp);
+	sort_devs(l);
 	return 0;
 }
 
@@ -293,20 +324,32 @@ static int read_header_type(int dfd, const char *name)
 	return cfg[0x0e] & 0x7f;
 }
 
-void scan_detail(const char *sysfs, struct pci_dev *dev, struct diag *d)
+int scanner_open(struct scanner *s, const char *sysfs)
 {
-	_cleanup_close_ int dfd = -1;
+	s->sysfs = sysfs;
+	s->dfd = open_devices_dir(sysfs);
+	return s->dfd < 0 ? s->dfd : 0;
+}
+
+void scanner_close(struct scanner *s)
+{
+	closep(&s->dfd);
+	s->dfd = -1;
+}
+
+void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d)
+{
 	char path[128], buf[512];
-	int r;
+	int dfd = s->dfd, r;
 
 	if (dev->has_detail)
 		return;
 	dev_clear_detail(dev);
 	dev->has_detail = true;
-	dfd = open_devices_dir(sysfs);
 	if (dfd < 0)
 		return;
-	if (path_fmt(path, sizeof(path), "%s/driver_override", dev->name) > 0 &&
+	if ((want & DETAIL_OVERRIDE) &&
+	    path_fmt(path, sizeof(path), "%s/driver_override", dev->name) > 0 &&
 	    read_attr_at(dfd, path, buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
 		dev->driver_override = xstrdup(buf);
 	if (path_fmt(path, sizeof(path), "%s/iommu_group", dev->name) > 0) {
@@ -328,9 +371,11 @@ void scan_detail(const char *sysfs, struct pci_dev *dev, struct diag *d)
 	dev->header_type = read_header_type(dfd, dev->name);
 	if (read_int_attr(dfd, dev->name, "sriov_numvfs", &dev->sriov_numvfs) < 0)
 		dev->sriov_numvfs = -1;
-	if (read_int_attr(dfd, dev->name, "boot_vga", &dev->boot_vga) < 0)
+	/* The kernel has boot_vga only on display-class functions. */
+	if ((dev->ids.class >> 16) == 0x03 &&
+	    read_int_attr(dfd, dev->name, "boot_vga", &dev->boot_vga) < 0)
 		dev->boot_vga = -1;
-	if (readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0)
+	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0)
 		dev->physpath = scan_physpath_of(buf);
 }
 

@@ -32,8 +32,21 @@ struct pci_list {
 
 /* Returns 0, or -errno when bus/pci/devices cannot be read at all. Bad entries are warnings. */
 int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d);
-/* Reads override, IOMMU group, header type, SR-IOV, boot_vga and the physical path. */
-void scan_detail(const char *sysfs, struct pci_dev *dev, struct diag *d);
+/* What scan_detail() reads beyond what the plan always needs (group, header, SR-IOV, boot VGA). */
+enum {
+	DETAIL_OVERRIDE = 1 << 0, /* driver_override (status, --json) */
+	DETAIL_PHYSPATH = 1 << 1, /* the physical path (boot-device matching, --json) */
+};
+
+/* An open bus/pci/devices directory for repeated detail reads. */
+struct scanner {
+	const char *sysfs;
+	int dfd;
+};
+int scanner_open(struct scanner *s, const char *sysfs);
+void scanner_close(struct scanner *s);
+/* Reads the IOMMU group, header type, SR-IOV state, boot_vga and what `want` asks for. */
+void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d);
 /* Reads one device by address (name and ids/driver only). Returns 0 or -errno. */
 int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev);
 /* Re-reads the ids and the bound driver of one device (after apply changed it). */

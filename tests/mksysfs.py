@@ -172,23 +172,27 @@ def parse_spec(path):
 
 
 def synthetic(n, seed):
-    """A made-up server: root ports, each with one endpoint kind; deterministic from seed."""
+    """A made-up server, deterministic from seed: per PCI domain a host bridge and up to 255 root
+    ports on bus 00, each with its own bus holding one endpoint kind: a GPU with its audio function
+    (identical twins), a dual-port NIC, an NVMe, or an SR-IOV PF with 7 VFs enabled."""
     rnd = random.Random(seed)
-    devs, bus, group = [], 1, 0
-    host = Dev(0, 0, 0, 0)
-    host.vendor, host.device, host.cls, host.driver = 0x8086, 0x2020, 0x060000, None
-    devs.append(host)
+    devs = []
+    group = 0
+    dom, port = -1, 256
     kinds = ["gpu", "nic", "nvme", "nic-sriov"]
-    port = 0
     while len(devs) < n:
-        dom = port // (32 * 8 * 4)
-        slot, fn = (port // 8) % 32, port % 8
-        rp = Dev(dom, 0 if dom == 0 else 0, slot, fn) if False else Dev(dom, 0, slot, fn)
-        port += 1
-        if (dom, 0, slot, fn) == (0, 0, 0, 0):
+        if port > 255:  # a new domain: its own root bus and 255 secondary buses
+            dom += 1
+            port = 1
+            host = Dev(dom, 0, 0, 0)
+            host.vendor, host.device, host.cls = 0x8086, 0x2020, 0x060000
+            host.group = group
+            group += 1
+            devs.append(host)
             continue
+        rp = Dev(dom, 0, port // 8, port % 8)
         rp.vendor, rp.device, rp.cls, rp.hdr, rp.driver = 0x8086, 0x2030, 0x060400, 1, "pcieport"
-        rp.secondary = bus
+        rp.secondary = port
         rp.group = group
         group += 1
         devs.append(rp)
@@ -204,15 +208,15 @@ def synthetic(n, seed):
         for i, (v, d, c, drv) in enumerate(fns):
             if len(devs) >= n:
                 break
-            e = Dev(dom, bus, 0, i)
+            e = Dev(dom, port, 0, i)
             e.vendor, e.device, e.cls, e.driver = v, d, c, drv
             e.subv, e.subd = 0x1043, 0x8000 + rnd.randrange(16)
+            if kind == "nic-sriov" and i == 0:
+                e.sriov = [7, 64, 0x154c]
             e.group = group
             devs.append(e)
         group += 1
-        bus += 1
-        if bus > 0xff:
-            bus = 1
+        port += 1
     return devs[:n]
 
 
