@@ -24,7 +24,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
 BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all setup check check-unit check-bats check-boot bench install clean format lint
+.PHONY: all setup check check-unit check-bats check-boot check-sanitize fuzz bench install clean format lint
 
 all: $(B)/earlybind
 
@@ -43,7 +43,7 @@ $(B)/pcimock.so: tests/mock/pcimock.c | $(B)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -g -shared -fPIC -o $@ $< -ldl
 
 $(B)/run-unit: $(UNIT_SRC) $(LIB_OBJ) $(wildcard tests/unit/*.h)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $(UNIT_SRC) $(LIB_OBJ) $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Isrc -o $@ $(UNIT_SRC) $(LIB_OBJ) $(LIBS)
 
 # Installs every build and test dependency (Debian/Ubuntu).
 setup:
@@ -65,6 +65,25 @@ UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 
 $(B)/floor: tests/bench/floor.c | $(B)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -o $@ $<
+
+# The unit and bats tests against an ASan+UBSan build, valgrind on plan over the real dumps.
+SAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+check-sanitize: $(B)/earlybind
+	$(MAKE) B=build-asan CFLAGS="$(SAN_FLAGS)" LDFLAGS="$(SAN_FLAGS)" \
+		build-asan/earlybind build-asan/run-unit build-asan/pcimock.so
+	VALGRIND_BIN=$(B)/earlybind B=build-asan tests/sanitize.sh
+
+# libFuzzer targets (clang, ASan+UBSan); make fuzz FUZZ_SECONDS=N runs each for N seconds.
+FUZZ_SECONDS ?= 60
+FB := build-fuzz
+FUZZ_CFLAGS = -std=gnu11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
+	      -fno-sanitize-recover=undefined -Isrc $(shell $(PKG_CONFIG) --cflags libkmod blkid)
+$(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h)
+	@mkdir -p $(FB)
+	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+
+fuzz: $(FB)/fuzz_split $(FB)/fuzz_ids $(FB)/fuzz_addr $(FB)/fuzz_rules
+	FB=$(FB) tests/fuzz/run $(FUZZ_SECONDS)
 
 # Not a test: times plan against driverctl, a shell loop and the floor (see README).
 bench: $(B)/earlybind $(B)/floor

@@ -133,7 +133,8 @@ static void load_dir(const char *dir, cmdline_cb cb, void *ud, struct diag *d)
 		names[n++] = xstrdup(de->d_name);
 	}
 	closedir(dp);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		struct strbuf p;
 

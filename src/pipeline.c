@@ -49,7 +49,8 @@ static void gather(struct ctx *c, bool all)
 		}
 	}
 	/* Functions of one slot share a group: list each group once. */
-	qsort(groups, ng, sizeof(*groups), int_cmp);
+	if (ng)
+		qsort(groups, ng, sizeof(*groups), int_cmp);
 	for (size_t g = 0; !all && g < ng; g++) {
 		struct pci_addr *m = NULL;
 		int n;

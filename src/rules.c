@@ -563,7 +563,8 @@ static void addr_set_finish(struct addr_set *s)
 {
 	size_t o = 0;
 
-	qsort(s->v, s->n, sizeof(*s->v), addr_cmp_v);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), addr_cmp_v);
 	for (size_t i = 0; i < s->n; i++)
 		if (o == 0 || pci_addr_cmp(&s->v[o - 1], &s->v[i]) != 0)
 			s->v[o++] = s->v[i];
@@ -581,7 +582,8 @@ void rules_finish(struct rules *r)
 				  drv_name(drv), r->kernel_key_seen[drv]);
 
 	/* The last claim of an address wins. */
-	qsort(r->claims, r->nclaims, sizeof(*r->claims), claim_cmp);
+	if (r->nclaims)
+		qsort(r->claims, r->nclaims, sizeof(*r->claims), claim_cmp);
 	for (size_t i = 0; i < r->nclaims; i++) {
 		if (i + 1 < r->nclaims && pci_addr_cmp(&r->claims[i].addr, &r->claims[i + 1].addr) == 0) {
 			if (r->claims[i].drv != r->claims[i + 1].drv)

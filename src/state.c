@@ -192,7 +192,8 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command)
 		return r;
 	}
 	merge(&s, c, out);
-	qsort(s.v, s.n, sizeof(*s.v), entry_cmp);
+	if (s.n)
+		qsort(s.v, s.n, sizeof(*s.v), entry_cmp);
 
 	sb_init(&lines);
 	sb_add(&lines, "");
