@@ -104,6 +104,10 @@ static void load_one(const char *path, bool optional, cmdline_cb cb, void *ud, s
 	}
 	if (strlen(text) != len)
 		diag_warn(d, DIAG_CMDLINE, "%s: contains a NUL byte; the rest is ignored", path);
+	/* /proc/cmdline ends in a newline the kernel's own command line does not have. */
+	len = strlen(text);
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		text[--len] = '\0';
 	cmdline_split(text, path, cb, ud);
 }
 

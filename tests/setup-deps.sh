@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs every build and test dependency on Debian/Ubuntu (make setup). Idempotent.
 set -eu
-PKGS="build-essential clang pkg-config libkmod-dev libblkid-dev kmod bats jq python3 busybox
-      dracut-core qemu-system-x86 cpio zstd strace shellcheck clang-format util-linux"
+PKGS="build-essential clang libclang-rt-14-dev pkg-config libkmod-dev libblkid-dev kmod bats jq
+      python3 busybox dash dracut-core systemd udev qemu-system-x86 e2fsprogs cpio zstd strace
+      valgrind shellcheck clang-format util-linux hyperfine driverctl"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

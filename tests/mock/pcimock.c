@@ -10,6 +10,7 @@
  *   EB_MOCK_REFUSE=ADDR=DRV  driver DRV's probe of ADDR fails (a driver refusing a device)
  *   EB_MOCK_LOADFAIL=MOD     inserting module MOD fails with ENOEXEC
  *   EB_MOCK_LOG=FILE         every emulated action is appended to FILE
+ *   EB_MOCK_VANISH=ADDR      the device is hot-removed while a module is being inserted
  *
  * Kernel rules modelled (drivers/pci/pci-driver.c, pci-sysfs.c, drivers/base/bus.c):
  *   - driver_override: "NAME\n" sets, "\n" clears (reads "(null)"); when set, only the driver of
@@ -371,6 +372,20 @@ static int insert(const char *mod, const char *args)
 	mlog("insmod %s %s", mod, args ? args : "");
 	if (in_list("EB_MOCK_LOADFAIL", mod))
 		return -ENOEXEC;
+	if (getenv("EB_MOCK_VANISH")) {
+		char *dir = dev_dir(getenv("EB_MOCK_VANISH")), cmd[PATH_MAX * 3];
+
+		if (dir) {
+			/* pci_stop_and_remove_bus_device(): the link and the directory go away */
+			pathf(p, "%s/bus/pci/devices/%s", root, getenv("EB_MOCK_VANISH"));
+			unlink(p);
+			snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+			if (system(cmd) != 0)
+				return -EIO;
+			mlog("vanish %s", getenv("EB_MOCK_VANISH"));
+			free(dir);
+		}
+	}
 	pathf(p, "%s/module/%s", root, mod);
 	if (exists(p))
 		return -EEXIST;
