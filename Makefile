@@ -19,7 +19,7 @@ LIBS    = $(shell $(PKG_CONFIG) --libs libkmod blkid)
 LIB_SRC := src/util.c src/diag.c src/log.c src/cmdline.c src/rules.c src/scan.c src/plan.c \
 	   src/bootdev.c src/modload.c src/sysfsw.c src/apply.c src/state.c src/report.c \
 	   src/pipeline.c
-BIN_SRC := src/commands.c src/main.c
+BIN_SRC := src/suggest.c src/doctor.c src/commands.c src/main.c
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
 BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -62,6 +62,7 @@ check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/run
 
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+VFIO_GROUP   ?= kvm
 
 $(B)/floor: tests/bench/floor.c | $(B)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -o $@ $<
@@ -96,6 +97,10 @@ install: $(B)/earlybind
 	install -D -m 0644 hook/earlybind.service $(DESTDIR)$(DRACUTDIR)/earlybind.service
 	install -D -m 0644 hook/90-earlybind.rules $(DESTDIR)$(DRACUTDIR)/90-earlybind.rules
 	install -D -m 0644 hook/90-earlybind.rules $(DESTDIR)$(UDEVRULESDIR)/90-earlybind.rules
+	sed 's/@VFIO_GROUP@/$(VFIO_GROUP)/g' hook/91-earlybind-vfio.rules.in >$(B)/91-earlybind-vfio.rules
+	install -D -m 0644 $(B)/91-earlybind-vfio.rules $(DESTDIR)$(UDEVRULESDIR)/91-earlybind-vfio.rules
+	install -D -m 0644 man/earlybind.8 $(DESTDIR)$(MANDIR)/man8/earlybind.8
+	install -D -m 0644 man/earlybind.cmdline.7 $(DESTDIR)$(MANDIR)/man7/earlybind.cmdline.7
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "report.h"
 #include "state.h"
+#include "suggest.h"
 
 static int no_args(const char *cmd, int argc)
 {
@@ -309,8 +310,34 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{"plan", cmd_plan},       {"status", cmd_status}, {"apply", cmd_apply},
-	{"release", cmd_release}, {"check", cmd_check},   {"boot-devices", cmd_boot_devices},
+	{"plan", cmd_plan,
+	 "Usage: earlybind plan [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--boot-devices FILE] [--json]\n"
+	 "What would be done to each PCI function and why, the IOMMU groups of claimed functions,\n"
+	 "and the warnings. Read-only. Exit 0, or 1 when bus/pci/devices cannot be read.\n"},
+	{"status", cmd_status,
+	 "Usage: earlybind status [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--json]\n"
+	 "Every PCI function like lspci -nnk: driver, driver_override, IOMMU group, the plan, and\n"
+	 "what apply did at boot (/run/earlybind). Read-only.\n"},
+	{"apply", cmd_apply,
+	 "Usage: earlybind apply [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--device ADDR]\n"
+	 "                       [--dry-run] [--kmsg FILE] [--moddir DIR] [--boot-devices FILE] [--json]\n"
+	 "Claim the devices of the plan: load the driver (libkmod), write driver_override, unbind,\n"
+	 "drivers_probe, verify; roll back on failure. Exit 1 when any claim failed.\n"},
+	{"release", cmd_release,
+	 "Usage: earlybind release ADDR...\n"
+	 "Give claimed devices back: clear driver_override, unbind, reprobe the default driver.\n"},
+	{"check", cmd_check,
+	 "Usage: earlybind check [--sysfs DIR] [--root DIR]\n"
+	 "Exit 1, listing each claim from this boot that is no longer in effect.\n"},
+	{"boot-devices", cmd_boot_devices,
+	 "Usage: earlybind boot-devices [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--write FILE] [--json]\n"
+	 "The PCI functions that carry /, /usr, root= and resume=, with ids and physical path.\n"},
+	{"suggest", cmd_suggest,
+	 "Usage: earlybind suggest [--sysfs DIR] [--json] ADDR...\n"
+	 "The command-line words that claim those devices (and their IOMMU-group companions) here.\n"},
+	{"doctor", cmd_doctor,
+	 "Usage: earlybind doctor [--sysfs DIR] [--root DIR] [--initramfs FILE] [--json]\n"
+	 "What will go wrong on this host, each finding with its fix. Exit 1 on any problem.\n"},
 };
 
 const struct command *command_find(const char *name)

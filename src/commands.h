@@ -7,6 +7,7 @@ struct command {
 	const char *name;
 	/* Returns the exit status. */
 	int (*run)(const struct opts *o, int argc, char **argv);
+	const char *help; /* `earlybind COMMAND --help` */
 };
 
 const struct command *command_find(const char *name);

@@ -26,6 +26,8 @@ static void usage(FILE *f)
 	      "  release ADDR...      give claimed devices back to their default drivers\n"
 	      "  check                exit 1 listing each claim from the boot that is no longer in effect\n"
 	      "  boot-devices         the PCI functions that carry /, /usr, root= and resume=\n"
+	      "  suggest ADDR...      the command-line words that claim those devices here\n"
+	      "  doctor               what will go wrong on this host, and how to fix it\n"
 	      "\n"
 	      "Options:\n"
 	      "  --sysfs DIR          sysfs root (default /sys)\n"
@@ -39,7 +41,8 @@ static void usage(FILE *f)
 	      "  --kmsg FILE          apply: log here instead of /dev/kmsg\n"
 	      "  --moddir DIR         apply: kernel modules (default /lib/modules/$(uname -r))\n"
 	      "  --write FILE         boot-devices: store the list in FILE\n"
-	      "  -h, --help           this help;  -V, --version  the version\n"
+	      "  --initramfs FILE     doctor: the image to inspect (default: the running kernel's)\n"
+	      "  -h, --help           this help (after a command: its help);  -V, --version\n"
 	      "\n"
 	      "Keys: vfio-pci.ids= pci-stub.ids= earlybind.claim= earlybind.keep= earlybind.group=\n"
 	      "      earlybind.force= earlybind= earlybind.dryrun (see earlybind.cmdline(7))\n"
@@ -61,12 +64,14 @@ int main(int argc, char **argv)
 		{"kmsg", required_argument, NULL, 'k'},
 		{"moddir", required_argument, NULL, 'm'},
 		{"write", required_argument, NULL, 'w'},
+		{"initramfs", required_argument, NULL, 'i'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
 		{0},
 	};
 	struct opts o = {.sysfs = "/sys", .root = ""};
 	const struct command *cmd;
+	bool help = false;
 	int opt, r;
 
 	o.cmdline_files = calloc((size_t)argc, sizeof(char *));
@@ -102,10 +107,12 @@ int main(int argc, char **argv)
 		case 'w':
 			o.write_file = optarg;
 			break;
+		case 'i':
+			o.initramfs = optarg;
+			break;
 		case 'h':
-			usage(stdout);
-			free(o.cmdline_files);
-			return 0;
+			help = true;
+			break;
 		case 'V':
 			puts("earlybind " EARLYBIND_VERSION);
 			free(o.cmdline_files);
@@ -117,9 +124,9 @@ int main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		usage(help ? stdout : stderr);
 		free(o.cmdline_files);
-		return 2;
+		return help ? 0 : 2;
 	}
 	cmd = command_find(argv[optind]);
 	if (!cmd) {
@@ -127,6 +134,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		free(o.cmdline_files);
 		return 2;
+	}
+	if (help) {
+		fputs(cmd->help, stdout);
+		free(o.cmdline_files);
+		return 0;
 	}
 	r = cmd->run(&o, argc - optind - 1, argv + optind + 1);
 	free(o.cmdline_files);

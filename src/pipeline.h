@@ -23,6 +23,7 @@ struct opts {
 	const char *boot_devices; /* --boot-devices FILE */
 	const char *moddir;      /* --moddir DIR (modules for libkmod) */
 	const char *write_file;  /* --write FILE (boot-devices) */
+	const char *initramfs;   /* --initramfs FILE (doctor) */
 	bool resolve_root;       /* resolve root= and the / mount now (apply on a booted system) */
 };
 
