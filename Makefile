@@ -24,7 +24,7 @@ LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
 BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 
-.PHONY: all setup check check-unit check-bats check-boot check-sanitize fuzz bench install clean format lint
+.PHONY: demo all setup check check-unit check-bats check-boot check-sanitize fuzz bench install clean format lint
 
 all: $(B)/earlybind
 
@@ -85,6 +85,10 @@ $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h)
 
 fuzz: $(FB)/fuzz_split $(FB)/fuzz_ids $(FB)/fuzz_addr $(FB)/fuzz_rules
 	FB=$(FB) tests/fuzz/run $(FUZZ_SECONDS)
+
+# The one-minute proof: boots the test VM without and with earlybind.claim= on one of two NICs.
+demo: $(B)/earlybind
+	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/demo
 
 # Not a test: times plan against driverctl, a shell loop and the floor (see README).
 bench: $(B)/earlybind $(B)/floor

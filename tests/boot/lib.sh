@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Shared by tests/boot/run and tests/boot/demo: the Debian kernel, the dracut module tree with
+# earlybind installed by `make install`, image builds, the emulated machine and one boot.
+# Callers set REPO, EB, WORK (and TIMEOUT) and call boot_setup first.
+
+die() {
+	echo "boot: $*" >&2
+	echo "0 passed, 1 failed"
+	exit 1
+}
+
+boot_setup() {
+	[ -x "$EB" ] || die "no binary at $EB"
+	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (make setup)"
+	command -v dracut >/dev/null || die "dracut is missing (make setup)"
+	K=$("$REPO/tests/fetch-kernel.sh") || die "cannot fetch the kernel"
+	KVER=$(ls "$K/lib/modules")
+	VMLINUZ=$K/boot/vmlinuz-$KVER
+	rm -rf "$WORK"
+	mkdir -p "$WORK" "$WORK/noconf"
+	# The module tree dracut uses: a copy of the system's with ours installed by `make install`.
+	make -s -C "$REPO" install DESTDIR="$WORK/stage" >/dev/null || die "make install failed"
+	cp -a /usr/lib/dracut "$WORK/dracut"
+	cp -a "$WORK/stage/usr/lib/dracut/modules.d/90earlybind" "$WORK/dracut/modules.d/"
+	cp -a "$REPO/tests/boot/ebtest" "$WORK/dracut/modules.d/99ebtest"
+	cp "$EB" "$WORK/stage/usr/bin/earlybind"
+}
+
+# pick_accel: kvm when a short probe boot under KVM reports, else tcg (or $BOOT_ACCEL).
+pick_accel() {
+	if [ -n "${BOOT_ACCEL:-}" ]; then
+		ACCEL=$BOOT_ACCEL
+		return
+	fi
+	ACCEL=tcg
+	if [ -w /dev/kvm ]; then
+		ACCEL=kvm
+		(TIMEOUT=30 boot kvmprobe shell "earlybind=0" iommu) 2>/dev/null
+		grep -q '^EBTEST-END' "$WORK/kvmprobe.clean" || ACCEL=tcg
+	fi
+}
+
+COMPETING="e1000e e1000 virtio_net virtio_pci virtio_blk snd_hda_intel xhci_pci bochs ahci"
+
+# build_image NAME MODULES [dracut args...]
+build_image() {
+	local name=$1 mods=$2
+	shift 2
+	echo "# building $name.img (dracut -m \"$mods\")"
+	if ! EARLYBIND_BIN="$WORK/stage/usr/bin/earlybind" dracutbasedir="$WORK/dracut" \
+		dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-compress \
+		--conf /dev/null --confdir "$WORK/noconf" \
+		--kver "$KVER" --kmoddir "$K/lib/modules/$KVER" \
+		-m "$mods" --add-drivers "$COMPETING" "$@" "$WORK/$name.img" >"$WORK/$name.dracut.log" 2>&1; then
+		tail -n 30 "$WORK/$name.dracut.log"
+		return 1
+	fi
+}
+
+# The emulated machine. Bus numbers follow the root ports in slot order:
+#   01:00.0 e1000e (twin A)       02:00.0 e1000e (twin B)
+#   03:00.0 VGA + 03:00.1 HDA (one multi-function slot, one IOMMU group)
+#   04: the empty root port 00:09.0   05:00.0 virtio-blk behind 00:0b.0 (only with a disk)
+#   00:07.0 e1000   00:08.0 virtio-net   00:0a.0 qemu-xhci
+machine_args() {
+	local iommu=$1
+	[ "$iommu" = iommu ] && echo "-device intel-iommu,intremap=off"
+	cat <<-EOF
+	-device pcie-root-port,id=rp1,bus=pcie.0,addr=0x4,chassis=1
+	-device pcie-root-port,id=rp2,bus=pcie.0,addr=0x5,chassis=2
+	-device pcie-root-port,id=rp3,bus=pcie.0,addr=0x6,chassis=3
+	-device pcie-root-port,id=rp4,bus=pcie.0,addr=0x9,chassis=4
+	-netdev user,id=n1,restrict=on -device e1000e,netdev=n1,bus=rp1
+	-netdev user,id=n2,restrict=on -device e1000e,netdev=n2,bus=rp2
+	-device VGA,bus=rp3,addr=0x0.0,multifunction=on -device ich9-intel-hda,bus=rp3,addr=0x0.1
+	-netdev user,id=n3,restrict=on -device e1000,netdev=n3,bus=pcie.0,addr=0x7
+	-netdev user,id=n4,restrict=on -device virtio-net-pci,netdev=n4,bus=pcie.0,addr=0x8
+	-device qemu-xhci,bus=pcie.0,addr=0xa
+	EOF
+}
+
+# boot NAME IMAGE "KERNEL ARGS" [iommu|noiommu] [qemu args...] -> $WORK/NAME.log
+boot() {
+	local name=$1 img=$2 append=$3 iommu=${4:-iommu}
+	shift 4 2>/dev/null || shift $#
+	local accel=$ACCEL
+	# shellcheck disable=SC2046
+	timeout "$TIMEOUT" qemu-system-x86_64 -machine "q35,accel=$accel" -cpu max -m 768 -smp 1 \
+		-nodefaults -nographic -no-reboot -vga none -monitor none \
+		-serial "file:$WORK/$name.log" \
+		-kernel "$VMLINUZ" -initrd "$WORK/$img.img" \
+		-append "console=ttyS0 loglevel=7 panic=-1 rd.shell=0 rd.emergency=poweroff rd.retry=5 $append" \
+		$(machine_args "$iommu") "$@" </dev/null >"$WORK/$name.qemu.log" 2>&1
+	tr -d '\r' <"$WORK/$name.log" >"$WORK/$name.clean"
+	grep '^EBTEST dev ' "$WORK/$name.clean" | awk '{print $3, $4, $6, $7, $8}' >"$WORK/$name.devs"
+}
+
