@@ -60,9 +60,11 @@ check-bats: $(B)/earlybind $(B)/pcimock.so
 
 check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/run
+	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/itools/run
 
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 VFIO_GROUP   ?= kvm
+ITOOLSDIR    ?= /usr/share/initramfs-tools
 
 $(B)/floor: tests/bench/floor.c | $(B)
 	$(CC) -std=gnu11 -Wall -Wextra -Werror -O2 -o $@ $<
@@ -103,6 +105,9 @@ install: $(B)/earlybind
 	install -D -m 0644 hook/90-earlybind.rules $(DESTDIR)$(UDEVRULESDIR)/90-earlybind.rules
 	sed 's/@VFIO_GROUP@/$(VFIO_GROUP)/g' hook/91-earlybind-vfio.rules.in >$(B)/91-earlybind-vfio.rules
 	install -D -m 0644 $(B)/91-earlybind-vfio.rules $(DESTDIR)$(UDEVRULESDIR)/91-earlybind-vfio.rules
+	install -D -m 0755 hook/initramfs-tools/hooks/earlybind $(DESTDIR)$(ITOOLSDIR)/hooks/earlybind
+	install -D -m 0755 hook/initramfs-tools/scripts/init-top/earlybind \
+		$(DESTDIR)$(ITOOLSDIR)/scripts/init-top/earlybind
 	install -D -m 0644 man/earlybind.8 $(DESTDIR)$(MANDIR)/man8/earlybind.8
 	install -D -m 0644 man/earlybind.cmdline.7 $(DESTDIR)$(MANDIR)/man7/earlybind.cmdline.7
 
@@ -111,6 +116,7 @@ format:
 
 lint:
 	shellcheck -s sh hook/*.sh
+	shellcheck -s sh -e SC1091 hook/initramfs-tools/hooks/earlybind hook/initramfs-tools/scripts/init-top/earlybind
 	shellcheck -s bash dracut-module/module-setup.sh
 	clang-format --dry-run --Werror src/*.c src/*.h
 

@@ -21,7 +21,8 @@ bool cmdline_key_eq(const char *a, const char *b);
 
 /*
  * Reads every source in order and feeds its words to cb. With nfiles == 0 the defaults are used:
- * ROOT/etc/cmdline, ROOT/etc/cmdline.d/\*.conf (byte order), ROOT/proc/cmdline.
+ * ROOT/etc/cmdline, ROOT/etc/cmdline.d/\*.conf (byte order), ROOT/etc/earlybind/cmdline.conf,
+ * ROOT/proc/cmdline.
  * A missing /etc source is normal; any other unreadable source is a warning.
  */
 void cmdline_load(const char *root, char *const *files, size_t nfiles, cmdline_cb cb, void *ud,

@@ -37,7 +37,8 @@ layer() {
 
 layer "unit (C)" "$B/run-unit"
 layer "bats (fake sysfs)" bats --tap tests/bats
-layer "boot (QEMU)" tests/boot/run
+layer "boot, dracut (QEMU)" tests/boot/run
+layer "boot, initramfs-tools (QEMU)" tests/itools/run
 echo "=== summary$summary"
 echo "$total_p passed, $total_f failed"
 exit "$status"

@@ -71,3 +71,27 @@ source_hook() {
 	[ -f "$T/d/opt/eb/lib/dracut/modules.d/90earlybind/earlybind.service" ]
 	[ -f "$T/d/opt/eb/lib/udev/rules.d/90-earlybind.rules" ]
 }
+
+@test "the initramfs-tools boot script runs apply under busybox sh; prereqs answers empty" {
+	stub
+	: >"$T/calls"
+	run env PATH="$T/bin:$PATH" busybox sh "$REPO/hook/initramfs-tools/scripts/init-top/earlybind" prereqs
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ ! -s "$T/calls" ]
+	# it calls /usr/bin/earlybind by its full path, as in the image; check the line and the syntax
+	grep -q '^	/usr/bin/earlybind apply >/dev/null || :$' "$REPO/hook/initramfs-tools/scripts/init-top/earlybind"
+	sed 's|/usr/bin/earlybind|earlybind|g' "$REPO/hook/initramfs-tools/scripts/init-top/earlybind" | sed 's|\[ -x earlybind \]|command -v earlybind >/dev/null|' >"$T/init-top"
+	run env PATH="$T/bin:$PATH" busybox sh "$T/init-top"
+	[ "$status" -eq 0 ]
+	[ "$(cat "$T/calls")" = "earlybind apply" ]
+	shellcheck -s sh -e SC1091 "$REPO/hook/initramfs-tools/hooks/earlybind" "$REPO/hook/initramfs-tools/scripts/init-top/earlybind"
+	busybox sh -n "$REPO/hook/initramfs-tools/hooks/earlybind"
+}
+
+@test "make install puts the initramfs-tools hook and script beside the dracut module" {
+	make -s -C "$REPO" install DESTDIR="$T/d" >/dev/null
+	[ -x "$T/d/usr/share/initramfs-tools/hooks/earlybind" ]
+	[ -x "$T/d/usr/share/initramfs-tools/scripts/init-top/earlybind" ]
+	[ -x "$T/d/usr/lib/dracut/modules.d/90earlybind/module-setup.sh" ]
+}

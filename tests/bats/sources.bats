@@ -103,3 +103,14 @@ S
 	warnings | grep -q '^30 more ids warnings not shown$'
 	[ "$(action 0000:03:00.0)" = "claim vfio-pci" ]
 }
+
+@test "/etc/earlybind/cmdline.conf is read after /etc/cmdline.d and before /proc/cmdline" {
+	spec
+	mkdir -p "$T/r/etc/cmdline.d" "$T/r/etc/earlybind" "$T/r/proc"
+	echo 'earlybind.claim=01:00.0' >"$T/r/etc/cmdline.d/10.conf"
+	echo 'earlybind.claim=01:00.0=pci-stub earlybind.claim=02:00.0=pci-stub' >"$T/r/etc/earlybind/cmdline.conf"
+	echo 'earlybind.claim=02:00.0' >"$T/r/proc/cmdline"
+	run "$EB" plan --sysfs "$T/s" --root "$T/r" --json
+	[ "$(action 0000:01:00.0)" = "claim pci-stub" ]
+	[ "$(action 0000:02:00.0)" = "claim vfio-pci" ]
+}

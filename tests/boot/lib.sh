@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Shared by tests/boot/run and tests/boot/demo: the Debian kernel, the dracut module tree with
 # earlybind installed by `make install`, image builds, the emulated machine and one boot.
-# Callers set REPO, EB, WORK (and TIMEOUT) and call boot_setup first.
+# Callers set REPO, EB, WORK (and TIMEOUT) and call boot_setup (dracut) or set K, KVER, VMLINUZ.
 
 die() {
 	echo "boot: $*" >&2
@@ -26,7 +26,8 @@ boot_setup() {
 	cp "$EB" "$WORK/stage/usr/bin/earlybind"
 }
 
-# pick_accel: kvm when a short probe boot under KVM reports, else tcg (or $BOOT_ACCEL).
+# pick_accel IMAGE: kvm when a short probe boot of IMAGE under KVM reports, else tcg
+# (or $BOOT_ACCEL).
 pick_accel() {
 	if [ -n "${BOOT_ACCEL:-}" ]; then
 		ACCEL=$BOOT_ACCEL
@@ -35,7 +36,7 @@ pick_accel() {
 	ACCEL=tcg
 	if [ -w /dev/kvm ]; then
 		ACCEL=kvm
-		(TIMEOUT=30 boot kvmprobe shell "earlybind=0" iommu) 2>/dev/null
+		(TIMEOUT=30 boot kvmprobe "$1" "earlybind=0" iommu) 2>/dev/null
 		grep -q '^EBTEST-END' "$WORK/kvmprobe.clean" || ACCEL=tcg
 	fi
 }
@@ -95,3 +96,68 @@ boot() {
 	grep '^EBTEST dev ' "$WORK/$name.clean" | awk '{print $3, $4, $6, $7, $8}' >"$WORK/$name.devs"
 }
 
+
+passed=0
+failed=0
+n=0
+
+# Assertions on the last boot's report; each failure is remembered for the scenario.
+errors=""
+checked=""
+note() {
+	checked="$checked
+#   checked: $*"
+}
+fail() {
+	errors="$errors
+    $*"
+}
+reported() {
+	note "$1: the guest reported at the end of the initramfs"
+	grep -q '^EBTEST-END' "$WORK/$1.clean" || fail "$1: the guest never reported (see $WORK/$1.log)"
+}
+# expect NAME ADDRESS DRIVER [OVERRIDE]
+expect() {
+	local got
+	note "$1: $2 on $3${4:+ (override $4)}"
+	got=$(awk -v a="$2" '$1 == a {print $3 " " $4}' "$WORK/$1.devs")
+	[ -n "$got" ] || { fail "$1: $2 not reported"; return; }
+	[ "${got%% *}" = "$3" ] || fail "$1: $2 on ${got%% *}, expected $3"
+	if [ $# -ge 4 ]; then
+		[ "${got#* }" = "$4" ] || fail "$1: $2 override ${got#* }, expected $4"
+	fi
+}
+# the devices no scenario touches keep their default drivers
+untouched() {
+	expect "$1" 0000:00:07.0 e1000 "(null)"
+	expect "$1" 0000:00:08.0 virtio-pci "(null)"
+	expect "$1" 0000:00:0a.0 xhci_hcd "(null)"
+}
+log_has() {
+	note "$1: console shows /$2/"
+	grep -qE "$2" "$WORK/$1.clean" || fail "$1: the console lacks /$2/"
+}
+log_lacks() {
+	note "$1: console lacks /$2/"
+	! grep -qE "$2" "$WORK/$1.clean" || fail "$1: the console has /$2/"
+}
+
+scenario() {
+	local name=$1
+	shift
+	if [ -n "${BOOT_ONLY:-}" ] && ! [[ $name =~ $BOOT_ONLY ]]; then
+		return
+	fi
+	n=$((n + 1))
+	errors=""
+	checked=""
+	local t0=$SECONDS
+	"$@"
+	if [ -z "$errors" ]; then
+		passed=$((passed + 1))
+		echo "ok $n - $name ($((SECONDS - t0)) s)$checked"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n - $name ($((SECONDS - t0)) s)$errors$checked"
+	fi
+}
