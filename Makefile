@@ -111,14 +111,20 @@ install: $(B)/earlybind
 	install -D -m 0644 man/earlybind.8 $(DESTDIR)$(MANDIR)/man8/earlybind.8
 	install -D -m 0644 man/earlybind.cmdline.7 $(DESTDIR)$(MANDIR)/man7/earlybind.cmdline.7
 
+C_FILES := src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/mock/*.c tests/fuzz/*.c tests/bench/*.c
+
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c
+	clang-format -i $(C_FILES)
 
 lint:
 	shellcheck -s sh hook/*.sh
 	shellcheck -s sh -e SC1091 hook/initramfs-tools/hooks/earlybind hook/initramfs-tools/scripts/init-top/earlybind
 	shellcheck -s bash dracut-module/module-setup.sh
-	clang-format --dry-run --Werror src/*.c src/*.h
+	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook
+	shellcheck -x tests/boot/run tests/boot/lib.sh tests/boot/demo tests/itools/run \
+		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/setup-deps.sh tests/check-all.sh \
+		tests/bench/run tests/fuzz/run tests/sanitize.sh .ci/run
+	clang-format --dry-run --Werror $(C_FILES)
 
 clean:
 	rm -rf $(B)

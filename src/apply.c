@@ -20,7 +20,7 @@ struct applier {
 
 const char *result_name(enum result r)
 {
-	static const char *const names[] = {"none",   "claimed", "already", "failed",
+	static const char *const names[] = {"none",    "claimed", "already", "failed",
 					    "refused", "dry-run", "released"};
 
 	return names[r];
@@ -118,14 +118,15 @@ static int ensure_driver(struct applier *a, enum drv drv)
 	r = modload_load(a->c->mod, sysfs, drv_module(drv), opts.s, &what);
 	if (r == 0 && !driver_registered(sysfs, drv_name(drv))) {
 		r = -ENODEV;
-		sb_addf(&what, "%s loaded but no %s driver registered", drv_module(drv), drv_name(drv));
+		sb_addf(&what, "%s loaded but no %s driver registered", drv_module(drv),
+			drv_name(drv));
 	}
 	if (r < 0) {
 		a->drv_error[drv] = what.s ? xstrdup(what.s) : xstrdup(strerror(-r));
 		log_line(a->log, LOG_ERR, "cannot load %s: %s", drv_module(drv), a->drv_error[drv]);
 	} else {
-		log_line(a->log, LOG_INFO, "loaded %s%s%s", drv_module(drv), opts.len ? " with " : "",
-			 opts.s);
+		log_line(a->log, LOG_INFO, "loaded %s%s%s", drv_module(drv),
+			 opts.len ? " with " : "", opts.s);
 	}
 	a->drv_state[drv] = r < 0 ? r : 1;
 	sb_free(&what);
@@ -264,9 +265,9 @@ static void log_outcome(struct logger *log, const struct pci_dev *dev, const str
 			 dc->reason);
 		break;
 	case RES_FAILED:
-		log_line(log, LOG_ERR, "%s %04x:%04x: claim for %s failed: %s; now on %s", dev->name,
-			 dev->ids.vendor, dev->ids.device, drv_name(oc->target), oc->error,
-			 oc->final_driver ? oc->final_driver : "no driver");
+		log_line(log, LOG_ERR, "%s %04x:%04x: claim for %s failed: %s; now on %s",
+			 dev->name, dev->ids.vendor, dev->ids.device, drv_name(oc->target),
+			 oc->error, oc->final_driver ? oc->final_driver : "no driver");
 		break;
 	case RES_REFUSED:
 		log_line(log, LOG_WARNING, "%s %04x:%04x: refused: %s", dev->name, dev->ids.vendor,

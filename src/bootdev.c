@@ -24,7 +24,7 @@ static void boot_list_add(struct boot_list *b, const char *physpath, uint16_t v,
 	grow((void **)&b->v, &b->cap, b->n, sizeof(*b->v));
 	e = &b->v[b->n++];
 	*e = (struct boot_dev){
-		.physpath = xstrdup(physpath), .vendor = v, .device = dv, .what = xstrdup(what)};
+	    .physpath = xstrdup(physpath), .vendor = v, .device = dv, .what = xstrdup(what)};
 	snprintf(e->addr, sizeof(e->addr), "%s", addr);
 }
 
@@ -50,7 +50,8 @@ int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d)
 			continue;
 		if (sscanf(line, "%511s %31s %63s %n", phys, ids, addr, &what) < 3 ||
 		    !(colon = strchr(ids, ':'))) {
-			diag_warn(d, DIAG_SYSFS, "%s:%u: malformed boot-device line; ignored", path, lineno);
+			diag_warn(d, DIAG_SYSFS, "%s:%u: malformed boot-device line; ignored", path,
+				  lineno);
 			continue;
 		}
 		*colon = '\0';
@@ -75,7 +76,8 @@ void bootdev_load_for_plan(const struct opts *o, struct boot_list *b, struct dia
 		path = def = root_path(o, BOOTDEV_DEFAULT_FILE);
 	r = bootdev_parse_file(path, b, d);
 	if (r < 0 && (o->boot_devices || r != -ENOENT))
-		diag_warn(d, DIAG_SYSFS, "cannot read the boot-device list %s: %s", path, strerror(-r));
+		diag_warn(d, DIAG_SYSFS, "cannot read the boot-device list %s: %s", path,
+			  strerror(-r));
 	if (o->resolve_root)
 		bootdev_resolve(o, b, d);
 }
@@ -201,8 +203,8 @@ static void walk_block(const char *sysfs_real, const char *dir, const char *what
 	add_pci_of(sysfs_real, dir, what, b, d);
 }
 
-static void resolve_devt(const struct opts *o, const char *sysfs_real, dev_t devt,
-			 const char *what, struct boot_list *b, struct diag *d)
+static void resolve_devt(const struct opts *o, const char *sysfs_real, dev_t devt, const char *what,
+			 struct boot_list *b, struct diag *d)
 {
 	char p[PATH_MAX];
 	_cleanup_free_ char *real = NULL;
@@ -333,7 +335,6 @@ int bootdev_write(const char *path, const struct boot_list *b)
 	return r;
 }
 
-
 int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 {
 	struct boot_list b = {0};
@@ -363,26 +364,23 @@ int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 			sb_add_json_str(&sb, b.v[i].what);
 			sb_addc(&sb, '}');
 		}
-		sb_add(&sb, "],\"warnings\":[");
-		for (size_t i = 0; i < d.n; i++) {
-			if (i)
-				sb_addc(&sb, ',');
-			sb_add_json_str(&sb, d.msgs[i]);
-		}
-		sb_add(&sb, "]}\n");
+		sb_add(&sb, "],\"warnings\":");
+		sb_add_json_strv(&sb, d.msgs, d.n);
+		sb_add(&sb, "}\n");
 		fputs(sb.s, stdout);
 		sb_free(&sb);
 	} else {
 		for (size_t i = 0; i < b.n; i++)
-			printf("%s %04x:%04x %s %s\n", b.v[i].physpath, b.v[i].vendor, b.v[i].device,
-			       b.v[i].addr, b.v[i].what);
+			printf("%s %04x:%04x %s %s\n", b.v[i].physpath, b.v[i].vendor,
+			       b.v[i].device, b.v[i].addr, b.v[i].what);
 		for (size_t i = 0; i < d.n; i++)
 			fprintf(stderr, "earlybind: warning: %s\n", d.msgs[i]);
 	}
 	if (o->write_file) {
 		r = bootdev_write(o->write_file, &b);
 		if (r < 0)
-			fprintf(stderr, "earlybind: cannot write %s: %s\n", o->write_file, strerror(-r));
+			fprintf(stderr, "earlybind: cannot write %s: %s\n", o->write_file,
+				strerror(-r));
 	}
 	boot_list_free(&b);
 	diag_free(&d);

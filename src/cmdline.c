@@ -169,7 +169,8 @@ void cmdline_load(const char *root, char *const *files, size_t nfiles, cmdline_c
 	sb_add(&p, ".d");
 	load_dir(p.s, cb, ud, d);
 	sb_free(&p);
-	/* The documented config file: what initramfs-tools images carry instead of /etc/cmdline.d. */
+	/* The documented config file: what initramfs-tools images carry instead of /etc/cmdline.d.
+	 */
 	sb_addf(&p, "%s/etc/earlybind/cmdline.conf", root);
 	load_one(p.s, true, cb, ud, d);
 	sb_free(&p);

@@ -14,6 +14,23 @@
 #include "state.h"
 #include "suggest.h"
 
+int check_addr_args(const char *cmd, int argc, char **argv)
+{
+	if (argc == 0) {
+		fprintf(stderr, "earlybind: %s needs one or more addresses\n", cmd);
+		return 2;
+	}
+	for (int i = 0; i < argc; i++) {
+		struct pci_addr a;
+
+		if (pci_addr_parse(argv[i], &a) < 0) {
+			fprintf(stderr, "earlybind: %s: not a PCI address\n", argv[i]);
+			return 2;
+		}
+	}
+	return 0;
+}
+
 static int no_args(const char *cmd, int argc)
 {
 	if (argc > 0) {
@@ -104,19 +121,22 @@ static void log_plan(struct logger *log, const struct ctx *c, bool dry)
 		return;
 	}
 	log_line(log, LOG_NOTICE,
-		 "%zu PCI functions: %u to claim, %u already claimed, %u kept, %u refused, %zu warnings%s",
+		 "%zu PCI functions: %u to claim, %u already claimed, %u kept, %u refused, %zu "
+		 "warnings%s",
 		 c->devs.n, n[ACT_CLAIM], n[ACT_ALREADY], n[ACT_KEEP], n[ACT_REFUSE], c->diag.n,
 		 dry ? " (dry run)" : "");
 	/* kmsg keeps few lines: the first warnings, then where to find the rest. */
 	for (; shown < c->diag.n && shown < 6; shown++)
 		log_line(log, LOG_WARNING, "warning: %s", c->diag.msgs[shown]);
 	if (shown < c->diag.n)
-		log_line(log, LOG_WARNING, "%zu more warnings: run earlybind status", c->diag.n - shown);
+		log_line(log, LOG_WARNING, "%zu more warnings: run earlybind status",
+			 c->diag.n - shown);
 	for (size_t i = 0; i < c->plan.ngroups; i++)
 		if (!c->plan.groups[i].viable)
-			log_line(log, LOG_WARNING,
-				 "IOMMU group %d is not viable: %zu members not on vfio-pci/pci-stub",
-				 c->plan.groups[i].group, c->plan.groups[i].nblocking);
+			log_line(
+			    log, LOG_WARNING,
+			    "IOMMU group %d is not viable: %zu members not on vfio-pci/pci-stub",
+			    c->plan.groups[i].group, c->plan.groups[i].nblocking);
 }
 
 static void print_outcomes(const struct ctx *c, const struct outcome *out)
@@ -151,7 +171,8 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "earlybind: --device %s: not a PCI address\n", o->device);
 		return 2;
 	}
-	/* On a booted system root= is resolved now; in the initramfs only the recorded list counts. */
+	/* On a booted system root= is resolved now; in the initramfs only the recorded list counts.
+	 */
 	oo.resolve_root = !in_initramfs(o);
 	pipeline_rules(&c, &oo);
 	/* udev runs this for every PCI function at coldplug: answer at once when nothing selects
@@ -187,7 +208,8 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	} else {
 		r = state_save(&c, out, "apply");
 		if (r < 0)
-			log_line(&log, LOG_WARNING, "cannot write the state file: %s", strerror(-r));
+			log_line(&log, LOG_WARNING, "cannot write the state file: %s",
+				 strerror(-r));
 	}
 	if (o->json) {
 		struct strbuf extra;
@@ -214,18 +236,8 @@ static int cmd_release(const struct opts *o, int argc, char **argv)
 	struct ctx c;
 	int r, bad = 0;
 
-	if (argc == 0) {
-		fprintf(stderr, "earlybind: release needs one or more addresses\n");
-		return 2;
-	}
-	for (int i = 0; i < argc; i++) {
-		struct pci_addr a;
-
-		if (pci_addr_parse(argv[i], &a) < 0) {
-			fprintf(stderr, "earlybind: %s: not a PCI address\n", argv[i]);
-			return 2;
-		}
-	}
+	if ((r = check_addr_args("release", argc, argv)))
+		return r;
 	r = plan_or_fail(&c, o, false);
 	if (r) {
 		ctx_free(&c);
@@ -310,34 +322,37 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-	{"plan", cmd_plan,
-	 "Usage: earlybind plan [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--boot-devices FILE] [--json]\n"
-	 "What would be done to each PCI function and why, the IOMMU groups of claimed functions,\n"
-	 "and the warnings. Read-only. Exit 0, or 1 when bus/pci/devices cannot be read.\n"},
-	{"status", cmd_status,
-	 "Usage: earlybind status [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--json]\n"
-	 "Every PCI function like lspci -nnk: driver, driver_override, IOMMU group, the plan, and\n"
-	 "what apply did at boot (/run/earlybind). Read-only.\n"},
-	{"apply", cmd_apply,
-	 "Usage: earlybind apply [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--device ADDR]\n"
-	 "                       [--dry-run] [--kmsg FILE] [--moddir DIR] [--boot-devices FILE] [--json]\n"
-	 "Claim the devices of the plan: load the driver (libkmod), write driver_override, unbind,\n"
-	 "drivers_probe, verify; roll back on failure. Exit 1 when any claim failed.\n"},
-	{"release", cmd_release,
-	 "Usage: earlybind release ADDR...\n"
-	 "Give claimed devices back: clear driver_override, unbind, reprobe the default driver.\n"},
-	{"check", cmd_check,
-	 "Usage: earlybind check [--sysfs DIR] [--root DIR]\n"
-	 "Exit 1, listing each claim from this boot that is no longer in effect.\n"},
-	{"boot-devices", cmd_boot_devices,
-	 "Usage: earlybind boot-devices [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--write FILE] [--json]\n"
-	 "The PCI functions that carry /, /usr, root= and resume=, with ids and physical path.\n"},
-	{"suggest", cmd_suggest,
-	 "Usage: earlybind suggest [--sysfs DIR] [--json] ADDR...\n"
-	 "The command-line words that claim those devices (and their IOMMU-group companions) here.\n"},
-	{"doctor", cmd_doctor,
-	 "Usage: earlybind doctor [--sysfs DIR] [--root DIR] [--initramfs FILE] [--json]\n"
-	 "What will go wrong on this host, each finding with its fix. Exit 1 on any problem.\n"},
+    {"plan", cmd_plan,
+     "Usage: earlybind plan [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--boot-devices FILE] "
+     "[--json]\n"
+     "What would be done to each PCI function and why, the IOMMU groups of claimed functions,\n"
+     "and the warnings. Read-only. Exit 0, or 1 when bus/pci/devices cannot be read.\n"},
+    {"status", cmd_status,
+     "Usage: earlybind status [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--json]\n"
+     "Every PCI function like lspci -nnk: driver, driver_override, IOMMU group, the plan, and\n"
+     "what apply did at boot (/run/earlybind). Read-only.\n"},
+    {"apply", cmd_apply,
+     "Usage: earlybind apply [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--device ADDR]\n"
+     "                       [--dry-run] [--kmsg FILE] [--moddir DIR] [--boot-devices FILE] "
+     "[--json]\n"
+     "Claim the devices of the plan: load the driver (libkmod), write driver_override, unbind,\n"
+     "drivers_probe, verify; roll back on failure. Exit 1 when any claim failed.\n"},
+    {"release", cmd_release,
+     "Usage: earlybind release ADDR...\n"
+     "Give claimed devices back: clear driver_override, unbind, reprobe the default driver.\n"},
+    {"check", cmd_check,
+     "Usage: earlybind check [--sysfs DIR] [--root DIR]\n"
+     "Exit 1, listing each claim from this boot that is no longer in effect.\n"},
+    {"boot-devices", cmd_boot_devices,
+     "Usage: earlybind boot-devices [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--write FILE] "
+     "[--json]\n"
+     "The PCI functions that carry /, /usr, root= and resume=, with ids and physical path.\n"},
+    {"suggest", cmd_suggest,
+     "Usage: earlybind suggest [--sysfs DIR] [--json] ADDR...\n"
+     "The command-line words that claim those devices (and their IOMMU-group companions) here.\n"},
+    {"doctor", cmd_doctor,
+     "Usage: earlybind doctor [--sysfs DIR] [--root DIR] [--initramfs FILE] [--json]\n"
+     "What will go wrong on this host, each finding with its fix. Exit 1 on any problem.\n"},
 };
 
 const struct command *command_find(const char *name)

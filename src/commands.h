@@ -11,3 +11,5 @@ struct command {
 };
 
 const struct command *command_find(const char *name);
+/* Every argument a well-formed PCI address: 0, or the usage exit status 2 (said on stderr). */
+int check_addr_args(const char *cmd, int argc, char **argv);

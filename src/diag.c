@@ -5,11 +5,8 @@
 #include <stdlib.h>
 
 static const char *const kind_names[DIAG__MAX] = {
-	[DIAG_CMDLINE] = "command-line",
-	[DIAG_IDS] = "ids",
-	[DIAG_ADDR] = "address",
-	[DIAG_SYSFS] = "sysfs",
-	[DIAG_PLAN] = "plan",
+    [DIAG_CMDLINE] = "command-line", [DIAG_IDS] = "ids",   [DIAG_ADDR] = "address",
+    [DIAG_SYSFS] = "sysfs",	     [DIAG_PLAN] = "plan",
 };
 
 void diag_init(struct diag *d)
@@ -33,7 +30,6 @@ static void diag_push(struct diag *d, char *msg)
 
 void diag_warn(struct diag *d, enum diag_kind kind, const char *fmt, ...)
 {
-	struct strbuf sb;
 	va_list ap;
 
 	if (d->shown[kind] >= DIAG_CAP) {
@@ -41,23 +37,18 @@ void diag_warn(struct diag *d, enum diag_kind kind, const char *fmt, ...)
 		return;
 	}
 	d->shown[kind]++;
-	sb_init(&sb);
 	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
+	diag_push(d, xvasprintf(fmt, ap));
 	va_end(ap);
-	diag_push(d, sb.s);
 }
 
 void diag_finish(struct diag *d)
 {
 	for (int k = 0; k < DIAG__MAX; k++) {
-		struct strbuf sb;
-
 		if (!d->dropped[k])
 			continue;
-		sb_init(&sb);
-		sb_addf(&sb, "%u more %s warnings not shown", d->dropped[k], kind_names[k]);
-		diag_push(d, sb.s);
+		diag_push(d,
+			  xasprintf("%u more %s warnings not shown", d->dropped[k], kind_names[k]));
 		d->dropped[k] = 0;
 	}
 }

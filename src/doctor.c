@@ -25,32 +25,30 @@ struct findings {
 };
 
 static void finding(struct findings *f, enum sev s, const char *fix, const char *fmt, ...)
-	_printf_(4, 5);
+    _printf_(4, 5);
 static void finding(struct findings *f, enum sev s, const char *fix, const char *fmt, ...)
 {
 	static const char *const names[] = {"ok", "note", "problem"};
-	struct strbuf sb;
+	_cleanup_free_ char *text = NULL;
 	va_list ap;
 
-	sb_init(&sb);
 	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
 	if (s == SEV_PROBLEM)
 		f->problems++;
 	if (f->as_json) {
 		sb_addf(&f->json, "%s{\"severity\":\"%s\",\"finding\":", f->n ? "," : "", names[s]);
-		sb_add_json_str(&f->json, sb.s);
+		sb_add_json_str(&f->json, text);
 		sb_add(&f->json, ",\"fix\":");
 		sb_add_json_str(&f->json, fix);
 		sb_addc(&f->json, '}');
 	} else {
-		printf("[%s]%*s %s\n", names[s], (int)(7 - strlen(names[s])), "", sb.s);
+		printf("[%s]%*s %s\n", names[s], (int)(7 - strlen(names[s])), "", text);
 		if (fix)
 			printf("          fix: %s\n", fix);
 	}
 	f->n++;
-	sb_free(&sb);
 }
 
 static bool kcmdline_has(const char *cmdline, const char *word)
@@ -75,14 +73,16 @@ static void check_iommu(struct findings *f, const struct opts *o)
 		return;
 	}
 	if (!kcmdline_has(cmdline, "intel_iommu=on") && !kcmdline_has(cmdline, "amd_iommu=on"))
-		finding(f, SEV_PROBLEM,
-			"enable VT-d / AMD-Vi in the firmware and add intel_iommu=on (Intel) or "
-			"amd_iommu=on (AMD) to the kernel command line",
-			"the IOMMU is off: no IOMMU groups, and the command line does not ask for one; "
-			"vfio-pci will refuse every device");
+		finding(
+		    f, SEV_PROBLEM,
+		    "enable VT-d / AMD-Vi in the firmware and add intel_iommu=on (Intel) or "
+		    "amd_iommu=on (AMD) to the kernel command line",
+		    "the IOMMU is off: no IOMMU groups, and the command line does not ask for one; "
+		    "vfio-pci will refuse every device");
 	else
 		finding(f, SEV_PROBLEM, "enable VT-d / AMD-Vi in the firmware setup",
-			"the IOMMU is off although the command line asks for it: the firmware has it disabled");
+			"the IOMMU is off although the command line asks for it: the firmware has "
+			"it disabled");
 }
 
 static void check_plan(struct findings *f, const struct ctx *c)
@@ -97,24 +97,28 @@ static void check_plan(struct findings *f, const struct ctx *c)
 		if (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY)
 			claims++;
 		if ((dc->action == ACT_CLAIM || dc->action == ACT_ALREADY) && d->boot_vga == 1)
-			finding(f, SEV_NOTE,
-				"use another GPU for the console, or accept a dark console after boot",
-				"%s is the boot VGA device and is selected: the console goes dark when %s takes it",
-				d->name, drv_name(dc->target));
+			finding(
+			    f, SEV_NOTE,
+			    "use another GPU for the console, or accept a dark console after boot",
+			    "%s is the boot VGA device and is selected: the console goes dark when "
+			    "%s takes it",
+			    d->name, drv_name(dc->target));
 		if (dc->action == ACT_REFUSE && d->sriov_numvfs > 0)
 			finding(f, SEV_PROBLEM,
-				"do not enable VFs on it (sriov_numvfs) before earlybind runs, or select the VFs instead",
-				"%s is an SR-IOV PF with %d VFs enabled: it cannot be claimed", d->name,
-				d->sriov_numvfs);
+				"do not enable VFs on it (sriov_numvfs) before earlybind runs, or "
+				"select the VFs instead",
+				"%s is an SR-IOV PF with %d VFs enabled: it cannot be claimed",
+				d->name, d->sriov_numvfs);
 		else if (dc->action == ACT_REFUSE)
-			finding(f, SEV_PROBLEM, "check the selector; see `earlybind plan`", "%s is refused: %s",
-				d->name, decision_reason(dc));
+			finding(f, SEV_PROBLEM, "check the selector; see `earlybind plan`",
+				"%s is refused: %s", d->name, decision_reason(dc));
 	}
 	if (!claims && !c->rules.disabled)
 		finding(f, SEV_NOTE, "earlybind suggest ADDR prints the words for a device",
 			"no device is selected by the command line");
 	if (c->rules.disabled)
-		finding(f, SEV_NOTE, "remove earlybind=0 from the command line", "earlybind is off (%s)",
+		finding(f, SEV_NOTE, "remove earlybind=0 from the command line",
+			"earlybind is off (%s)",
 			c->rules.disabled_by ? c->rules.disabled_by : "earlybind=0");
 	for (size_t i = 0; i < c->plan.ngroups; i++) {
 		const struct group_rep *g = &c->plan.groups[i];
@@ -132,20 +136,23 @@ static void check_plan(struct findings *f, const struct ctx *c)
 				d && d->driver ? d->driver : "unbound");
 		}
 		finding(f, SEV_PROBLEM,
-			"add earlybind.group=vfio-pci (or pci-stub), claim those functions too, or move the card "
+			"add earlybind.group=vfio-pci (or pci-stub), claim those functions too, or "
+			"move the card "
 			"to a slot with its own group",
-			"IOMMU group %d is not viable: %s stay outside vfio-pci/pci-stub", g->group, who.s);
+			"IOMMU group %d is not viable: %s stay outside vfio-pci/pci-stub", g->group,
+			who.s);
 		sb_free(&who);
 	}
 }
 
-/* modprobe.d: ids that generic images drop, and softdep/blacklist workarounds earlybind replaces. */
+/* modprobe.d: ids that generic images drop, and softdep/blacklist workarounds earlybind replaces.
+ */
 static void check_modprobe(struct findings *f, const struct opts *o)
 {
 	static const char *const dirs[] = {"/etc/modprobe.d", "/run/modprobe.d", "/lib/modprobe.d",
 					   "/usr/lib/modprobe.d"};
-	static const char *const gpu[] = {"nouveau", "nvidia", "amdgpu", "radeon", "i915", "snd_hda_intel",
-					  NULL};
+	static const char *const gpu[] = {"nouveau", "nvidia",	      "amdgpu", "radeon",
+					  "i915",    "snd_hda_intel", NULL};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *dir = root_path(o, dirs[i]);
@@ -165,30 +172,40 @@ static void check_modprobe(struct findings *f, const struct opts *o)
 				sb_free(&p);
 				continue;
 			}
-			for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			for (line = strtok_r(text, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save)) {
 				char w1[32], w2[64];
 
 				if (sscanf(line, "%31s %63s", w1, w2) != 2)
 					continue;
 				if (strcmp(w1, "options") == 0 &&
-				    (cmdline_key_eq(w2, "vfio_pci") || cmdline_key_eq(w2, "pci_stub")) &&
+				    (cmdline_key_eq(w2, "vfio_pci") ||
+				     cmdline_key_eq(w2, "pci_stub")) &&
 				    strstr(line, "ids="))
 					finding(f, SEV_PROBLEM,
-						"put the ids on the kernel command line (vfio-pci.ids=) or use "
-						"earlybind.claim=; earlybind reads modprobe.d too, but only where the "
+						"put the ids on the kernel command line "
+						"(vfio-pci.ids=) or use "
+						"earlybind.claim=; earlybind reads modprobe.d too, "
+						"but only where the "
 						"image has it",
-						"%s: \"%s\": a generic (non-hostonly) dracut image does not carry this file, "
+						"%s: \"%s\": a generic (non-hostonly) dracut image "
+						"does not carry this file, "
 						"so those ids are silently dropped at boot",
 						p.s, line);
 				else if (strcmp(w1, "softdep") == 0 && strstr(line, "vfio"))
-					finding(f, SEV_NOTE, "remove it: earlybind claims the device before any driver loads",
-						"%s: \"%s\": a softdep workaround earlybind makes unnecessary", p.s,
-						line);
+					finding(f, SEV_NOTE,
+						"remove it: earlybind claims the device before any "
+						"driver loads",
+						"%s: \"%s\": a softdep workaround earlybind makes "
+						"unnecessary",
+						p.s, line);
 				else if (strcmp(w1, "blacklist") == 0 && str_in(w2, gpu))
 					finding(f, SEV_NOTE,
-						"remove it unless the host must never use that driver: earlybind keeps it off "
+						"remove it unless the host must never use that "
+						"driver: earlybind keeps it off "
 						"the selected devices only",
-						"%s: \"%s\": a blacklist also takes the driver from the host's own devices",
+						"%s: \"%s\": a blacklist also takes the driver "
+						"from the host's own devices",
 						p.s, line);
 			}
 			sb_free(&p);
@@ -213,13 +230,15 @@ static void check_driverctl(struct findings *f, const struct opts *o, const stru
 			continue;
 		d = pci_list_find(&c->devs, &a);
 		if (d && c->plan.dec[d - c->devs.v].action != ACT_NONE)
-			finding(f, SEV_PROBLEM, "driverctl unset-override ADDR (earlybind does it earlier)",
-				"%s has a driverctl override (%s/%s) and is also selected for earlybind: two tools "
+			finding(f, SEV_PROBLEM,
+				"driverctl unset-override ADDR (earlybind does it earlier)",
+				"%s has a driverctl override (%s/%s) and is also selected for "
+				"earlybind: two tools "
 				"race for it",
 				d->name, dir, de->d_name);
 		else
-			finding(f, SEV_NOTE, NULL, "driverctl also overrides %s (%s/%s)", de->d_name + 4, dir,
-				de->d_name);
+			finding(f, SEV_NOTE, NULL, "driverctl also overrides %s (%s/%s)",
+				de->d_name + 4, dir, de->d_name);
 	}
 	if (dp)
 		closedir(dp);
@@ -258,7 +277,8 @@ static void check_initramfs(struct findings *f, const struct opts *o)
 		img = def;
 	}
 	if (!img) {
-		finding(f, SEV_NOTE, "pass --initramfs FILE", "no initramfs of the running kernel found in /boot");
+		finding(f, SEV_NOTE, "pass --initramfs FILE",
+			"no initramfs of the running kernel found in /boot");
 		return;
 	}
 	sb_init(&cmd);
@@ -280,7 +300,8 @@ static void check_initramfs(struct findings *f, const struct opts *o)
 		finding(f, SEV_OK, NULL, "the initramfs %s carries earlybind", img);
 	else
 		finding(f, SEV_PROBLEM, "regenerate it: dracut -f (or update-initramfs -u)",
-			"the initramfs %s does not carry earlybind: nothing is claimed at boot", img);
+			"the initramfs %s does not carry earlybind: nothing is claimed at boot",
+			img);
 }
 
 static void check_boot_state(struct findings *f, const struct opts *o, const struct ctx *c)
@@ -289,7 +310,8 @@ static void check_boot_state(struct findings *f, const struct opts *o, const str
 	unsigned lost = 0, failed = 0;
 
 	if (state_load(o, &s) < 0) {
-		finding(f, SEV_NOTE, NULL, "no state from this boot (/run/earlybind): earlybind did not run");
+		finding(f, SEV_NOTE, NULL,
+			"no state from this boot (/run/earlybind): earlybind did not run");
 		return;
 	}
 	for (size_t i = 0; i < s.n; i++) {
@@ -344,7 +366,8 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 	check_initramfs(&f, o);
 	check_boot_state(&f, o, &c);
 	for (size_t i = 0; i < c.diag.n; i++)
-		finding(&f, SEV_NOTE, "see kernel-cmdline/ or earlybind.cmdline(7)", "%s", c.diag.msgs[i]);
+		finding(&f, SEV_NOTE, "see kernel-cmdline/ or earlybind.cmdline(7)", "%s",
+			c.diag.msgs[i]);
 	if (f.as_json) {
 		sb_addf(&f.json, "],\"problems\":%u}\n", f.problems);
 		fputs(f.json.s, stdout);

@@ -13,7 +13,8 @@ static void log_reopen(struct logger *l)
 {
 	if (l->fd >= 0)
 		close(l->fd);
-	l->fd = open(l->path ? l->path : "/dev/kmsg", O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | (l->path ? O_CREAT : 0), 0644);
+	l->fd = open(l->path ? l->path : "/dev/kmsg",
+		     O_WRONLY | O_APPEND | O_CLOEXEC | O_NOCTTY | (l->path ? O_CREAT : 0), 0644);
 	l->lines = 0;
 }
 

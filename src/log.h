@@ -12,8 +12,8 @@ enum log_level { LOG_ERR = 3, LOG_WARNING = 4, LOG_NOTICE = 5, LOG_INFO = 6 };
 
 struct logger {
 	const char *path; /* NULL: /dev/kmsg */
-	int fd;           /* -1: stderr */
-	unsigned lines;   /* on the current fd */
+	int fd;		  /* -1: stderr */
+	unsigned lines;	  /* on the current fd */
 	unsigned total;
 };
 

@@ -16,58 +16,61 @@
 
 static void usage(FILE *f)
 {
-	fputs("Usage: earlybind COMMAND [OPTIONS]\n"
-	      "Claim PCI devices for vfio-pci or pci-stub from the initramfs, before their drivers.\n"
-	      "\n"
-	      "Commands:\n"
-	      "  plan                 what would be done to each PCI function, and why (read-only)\n"
-	      "  status               every PCI function: driver, override, IOMMU group, plan, boot state\n"
-	      "  apply                claim the devices of the plan (the initramfs hooks run this)\n"
-	      "  release ADDR...      give claimed devices back to their default drivers\n"
-	      "  check                exit 1 listing each claim from the boot that is no longer in effect\n"
-	      "  boot-devices         the PCI functions that carry /, /usr, root= and resume=\n"
-	      "  suggest ADDR...      the command-line words that claim those devices here\n"
-	      "  doctor               what will go wrong on this host, and how to fix it\n"
-	      "\n"
-	      "Options:\n"
-	      "  --sysfs DIR          sysfs root (default /sys)\n"
-	      "  --root DIR           prefix for /etc, /proc and /run paths (default none)\n"
-	      "  --cmdline FILE       read the command line from FILE instead of /etc/cmdline,\n"
-	      "                       /etc/cmdline.d/*.conf and /proc/cmdline (repeatable)\n"
-	      "  --boot-devices FILE  the boot-device list (default /etc/earlybind/boot-devices)\n"
-	      "  --json               one JSON object instead of a table\n"
-	      "  --device ADDR        apply: this device only (for udev)\n"
-	      "  --dry-run            apply: decide and report, write nothing, load nothing\n"
-	      "  --kmsg FILE          apply: log here instead of /dev/kmsg\n"
-	      "  --moddir DIR         apply: kernel modules (default /lib/modules/$(uname -r))\n"
-	      "  --write FILE         boot-devices: store the list in FILE\n"
-	      "  --initramfs FILE     doctor: the image to inspect (default: the running kernel's)\n"
-	      "  -h, --help           this help (after a command: its help);  -V, --version\n"
-	      "\n"
-	      "Keys: vfio-pci.ids= pci-stub.ids= earlybind.claim= earlybind.keep= earlybind.group=\n"
-	      "      earlybind.force= earlybind= earlybind.dryrun (see earlybind.cmdline(7))\n"
-	      "Exit status: 0 success, 1 failure (a claim failed, sysfs unreadable, check found a\n"
-	      "difference), 2 usage error.\n",
-	      f);
+	fputs(
+	    "Usage: earlybind COMMAND [OPTIONS]\n"
+	    "Claim PCI devices for vfio-pci or pci-stub from the initramfs, before their drivers.\n"
+	    "\n"
+	    "Commands:\n"
+	    "  plan                 what would be done to each PCI function, and why (read-only)\n"
+	    "  status               every PCI function: driver, override, IOMMU group, plan, boot "
+	    "state\n"
+	    "  apply                claim the devices of the plan (the initramfs hooks run this)\n"
+	    "  release ADDR...      give claimed devices back to their default drivers\n"
+	    "  check                exit 1 listing each claim from the boot that is no longer in "
+	    "effect\n"
+	    "  boot-devices         the PCI functions that carry /, /usr, root= and resume=\n"
+	    "  suggest ADDR...      the command-line words that claim those devices here\n"
+	    "  doctor               what will go wrong on this host, and how to fix it\n"
+	    "\n"
+	    "Options:\n"
+	    "  --sysfs DIR          sysfs root (default /sys)\n"
+	    "  --root DIR           prefix for /etc, /proc and /run paths (default none)\n"
+	    "  --cmdline FILE       read the command line from FILE instead of /etc/cmdline,\n"
+	    "                       /etc/cmdline.d/*.conf and /proc/cmdline (repeatable)\n"
+	    "  --boot-devices FILE  the boot-device list (default /etc/earlybind/boot-devices)\n"
+	    "  --json               one JSON object instead of a table\n"
+	    "  --device ADDR        apply: this device only (for udev)\n"
+	    "  --dry-run            apply: decide and report, write nothing, load nothing\n"
+	    "  --kmsg FILE          apply: log here instead of /dev/kmsg\n"
+	    "  --moddir DIR         apply: kernel modules (default /lib/modules/$(uname -r))\n"
+	    "  --write FILE         boot-devices: store the list in FILE\n"
+	    "  --initramfs FILE     doctor: the image to inspect (default: the running kernel's)\n"
+	    "  -h, --help           this help (after a command: its help);  -V, --version\n"
+	    "\n"
+	    "Keys: vfio-pci.ids= pci-stub.ids= earlybind.claim= earlybind.keep= earlybind.group=\n"
+	    "      earlybind.force= earlybind= earlybind.dryrun (see earlybind.cmdline(7))\n"
+	    "Exit status: 0 success, 1 failure (a claim failed, sysfs unreadable, check found a\n"
+	    "difference), 2 usage error.\n",
+	    f);
 }
 
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"sysfs", required_argument, NULL, 's'},
-		{"root", required_argument, NULL, 'r'},
-		{"cmdline", required_argument, NULL, 'c'},
-		{"boot-devices", required_argument, NULL, 'b'},
-		{"json", no_argument, NULL, 'j'},
-		{"dry-run", no_argument, NULL, 'n'},
-		{"device", required_argument, NULL, 'd'},
-		{"kmsg", required_argument, NULL, 'k'},
-		{"moddir", required_argument, NULL, 'm'},
-		{"write", required_argument, NULL, 'w'},
-		{"initramfs", required_argument, NULL, 'i'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, 'V'},
-		{0},
+	    {"sysfs", required_argument, NULL, 's'},
+	    {"root", required_argument, NULL, 'r'},
+	    {"cmdline", required_argument, NULL, 'c'},
+	    {"boot-devices", required_argument, NULL, 'b'},
+	    {"json", no_argument, NULL, 'j'},
+	    {"dry-run", no_argument, NULL, 'n'},
+	    {"device", required_argument, NULL, 'd'},
+	    {"kmsg", required_argument, NULL, 'k'},
+	    {"moddir", required_argument, NULL, 'm'},
+	    {"write", required_argument, NULL, 'w'},
+	    {"initramfs", required_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"version", no_argument, NULL, 'V'},
+	    {0},
 	};
 	struct opts o = {.sysfs = "/sys", .root = ""};
 	const struct command *cmd;

@@ -63,13 +63,14 @@ static void gather(struct ctx *c, bool all)
 			char a[PCI_ADDR_MAX];
 
 			if (!dev) {
-				diag_warn(&c->diag, DIAG_SYSFS,
-					  "IOMMU group %d lists %s, which is not in bus/pci/devices",
-					  groups[g], pci_addr_fmt(&m[k], a));
+				diag_warn(
+				    &c->diag, DIAG_SYSFS,
+				    "IOMMU group %d lists %s, which is not in bus/pci/devices",
+				    groups[g], pci_addr_fmt(&m[k], a));
 				continue;
 			}
-			/* Viability needs only class and driver (from uevent) and the group (from this
-			 * listing); companions need every check a claim passes. */
+			/* Viability needs only class and driver (from uevent) and the group (from
+			 * this listing); companions need every check a claim passes. */
 			if (c->rules.group == GROUP_OFF) {
 				if (!dev->has_detail)
 					dev->iommu_group = groups[g];

@@ -12,19 +12,19 @@
 struct modload;
 
 struct opts {
-	const char *sysfs;       /* --sysfs, default /sys */
-	const char *root;        /* --root: prefix of /etc, /proc, /run; default "" */
-	char **cmdline_files;    /* --cmdline, in order */
+	const char *sysfs;    /* --sysfs, default /sys */
+	const char *root;     /* --root: prefix of /etc, /proc, /run; default "" */
+	char **cmdline_files; /* --cmdline, in order */
 	size_t ncmdline;
 	bool json;
 	bool dry_run;
-	const char *device;      /* --device ADDR */
-	const char *kmsg;        /* --kmsg FILE */
+	const char *device;	  /* --device ADDR */
+	const char *kmsg;	  /* --kmsg FILE */
 	const char *boot_devices; /* --boot-devices FILE */
-	const char *moddir;      /* --moddir DIR (modules for libkmod) */
-	const char *write_file;  /* --write FILE (boot-devices) */
-	const char *initramfs;   /* --initramfs FILE (doctor) */
-	bool resolve_root;       /* resolve root= and the / mount now (apply on a booted system) */
+	const char *moddir;	  /* --moddir DIR (modules for libkmod) */
+	const char *write_file;	  /* --write FILE (boot-devices) */
+	const char *initramfs;	  /* --initramfs FILE (doctor) */
+	bool resolve_root;	  /* resolve root= and the / mount now (apply on a booted system) */
 };
 
 struct ctx {
@@ -34,7 +34,7 @@ struct ctx {
 	struct pci_list devs;
 	struct boot_list boot;
 	struct plan plan;
-	bool scanned; /* bus/pci/devices could be read */
+	bool scanned;	     /* bus/pci/devices could be read */
 	struct modload *mod; /* libkmod context (NULL if it could not be made) */
 };
 

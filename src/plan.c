@@ -65,25 +65,23 @@ void boot_list_free(struct boot_list *b)
 }
 
 static void set(struct decision *dc, enum action a, enum drv t, const char *fmt, ...)
-	_printf_(4, 5);
+    _printf_(4, 5);
 static void set(struct decision *dc, enum action a, enum drv t, const char *fmt, ...)
 {
-	struct strbuf sb;
 	va_list ap;
 
-	sb_init(&sb);
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	free(dc->reason);
+	va_start(ap, fmt);
+	dc->reason = xvasprintf(fmt, ap);
+	va_end(ap);
 	dc->action = a;
 	dc->target = t;
-	dc->reason = sb.s;
 }
 
 /* The checks every claim passes, selector or companion alike. Returns false if it was refused. */
 static bool claimable(const struct rules *r, const struct pci_dev *dev,
-		      const struct boot_list *boot, struct decision *dc, enum drv t, const char *why)
+		      const struct boot_list *boot, struct decision *dc, enum drv t,
+		      const char *why)
 {
 	const struct boot_dev *bd;
 
@@ -93,12 +91,14 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		if (cls == 0x0600 || cls == 0x0601 || cls == 0x0604 || cls == 0x0609)
 			set(dc, ACT_SKIP, t, "bridge (class %04x): never claimed (%s)", cls, why);
 		else
-			set(dc, ACT_SKIP, t, "header type %d: only type 0 functions are claimed (%s)",
+			set(dc, ACT_SKIP, t,
+			    "header type %d: only type 0 functions are claimed (%s)",
 			    dev->header_type, why);
 		return false;
 	}
 	if (dev->sriov_numvfs > 0) {
-		set(dc, ACT_REFUSE, t, "SR-IOV PF with %d VFs enabled: set sriov_numvfs to 0 first (%s)",
+		set(dc, ACT_REFUSE, t,
+		    "SR-IOV PF with %d VFs enabled: set sriov_numvfs to 0 first (%s)",
 		    dev->sriov_numvfs, why);
 		return false;
 	}
@@ -106,8 +106,9 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 	if (bd && !addr_set_has(&r->force, &dev->addr)) {
 		char a[PCI_ADDR_MAX];
 
-		set(dc, ACT_REFUSE, t, "boot device: carries %s; earlybind.force=%s claims it anyway (%s)",
-		    bd->what, pci_addr_fmt(&dev->addr, a), why);
+		set(dc, ACT_REFUSE, t,
+		    "boot device: carries %s; earlybind.force=%s claims it anyway (%s)", bd->what,
+		    pci_addr_fmt(&dev->addr, a), why);
 		return false;
 	}
 	return true;
@@ -148,13 +149,14 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		return;
 	}
 	if (c && c->has_ids && (c->vendor != dev->ids.vendor || c->device != dev->ids.device)) {
-		set(dc, ACT_REFUSE, t, "hardware changed: %s expects %04x:%04x, found %04x:%04x", why,
-		    c->vendor, c->device, dev->ids.vendor, dev->ids.device);
+		set(dc, ACT_REFUSE, t, "hardware changed: %s expects %04x:%04x, found %04x:%04x",
+		    why, c->vendor, c->device, dev->ids.vendor, dev->ids.device);
 		return;
 	}
 	if (both)
 		diag_warn(d, DIAG_PLAN,
-			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a built-in pci-stub would",
+			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
+			  "built-in pci-stub would",
 			  dev->name);
 	if (!claimable(r, dev, boot, dc, t, why))
 		return;
@@ -164,11 +166,13 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 	}
 	set(dc, ACT_CLAIM, t, "%s", why);
 	if (dev->boot_vga == 1)
-		diag_warn(d, DIAG_PLAN, "%s is the boot VGA device: the console goes dark when %s takes it",
+		diag_warn(d, DIAG_PLAN,
+			  "%s is the boot VGA device: the console goes dark when %s takes it",
 			  dev->name, drv_name(t));
 	if (dev->iommu_group < 0 && t == DRV_VFIO)
 		diag_warn(d, DIAG_PLAN,
-			  "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? intel_iommu=on / amd_iommu=on)",
+			  "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? "
+			  "intel_iommu=on / amd_iommu=on)",
 			  dev->name);
 }
 
@@ -178,7 +182,8 @@ static bool is_claimed(const struct decision *dc)
 }
 
 static void add_companions(const struct rules *r, const struct pci_list *devs,
-			   const struct boot_list *boot, struct plan *p, const size_t *idx, size_t n)
+			   const struct boot_list *boot, struct plan *p, const size_t *idx,
+			   size_t n)
 {
 	enum drv t = r->group == GROUP_VFIO ? DRV_VFIO : DRV_STUB;
 	const struct pci_dev *lead = NULL;
@@ -198,7 +203,8 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 		if (dc->action != ACT_NONE || pci_is_bridge(dev))
 			continue;
 		if ((dev->ids.class >> 16) == 0x01) {
-			set(dc, ACT_NONE, DRV_NONE, "mass storage: never claimed as a companion (%s)", why);
+			set(dc, ACT_NONE, DRV_NONE,
+			    "mass storage: never claimed as a companion (%s)", why);
 			continue;
 		}
 		if (!claimable(r, dev, boot, dc, t, why))
@@ -271,7 +277,8 @@ void plan_build(const struct rules *r, const struct pci_list *devs, const struct
 			idx[n++] = i;
 	qsort_r(idx, n, sizeof(*idx), group_idx_cmp, (void *)devs);
 	for (size_t s = 0, e; s < n; s = e) {
-		for (e = s + 1; e < n && devs->v[idx[e]].iommu_group == devs->v[idx[s]].iommu_group; e++)
+		for (e = s + 1; e < n && devs->v[idx[e]].iommu_group == devs->v[idx[s]].iommu_group;
+		     e++)
 			;
 		if (r->group != GROUP_OFF)
 			add_companions(r, devs, boot, p, idx + s, e - s);

@@ -16,7 +16,7 @@ struct boot_dev {
 	char *physpath; /* "pci0000:00/01.1/00.0" */
 	uint16_t vendor, device;
 	char addr[PCI_ADDR_MAX]; /* where it was when recorded (informative) */
-	char *what;              /* "mount /", "root=UUID=..." */
+	char *what;		 /* "mount /", "root=UUID=..." */
 };
 
 struct boot_list {
@@ -27,8 +27,8 @@ struct boot_list {
 struct decision {
 	enum action action;
 	enum drv target; /* set for claim/already, and for keep/refuse/skip: what was asked */
-	char *reason;   /* NULL: "no selector matches"; read it through decision_reason() */
-	bool companion; /* claimed as an IOMMU-group companion */
+	char *reason;	 /* NULL: "no selector matches"; read it through decision_reason() */
+	bool companion;	 /* claimed as an IOMMU-group companion */
 };
 
 struct group_rep {

@@ -18,13 +18,15 @@ static void report_groups(FILE *f, const struct ctx *c)
 	for (size_t i = 0; i < c->plan.ngroups; i++) {
 		const struct group_rep *g = &c->plan.groups[i];
 
-		fprintf(f, "  group %d: %s, members", g->group, g->viable ? "viable" : "NOT viable");
+		fprintf(f, "  group %d: %s, members", g->group,
+			g->viable ? "viable" : "NOT viable");
 		for (size_t k = 0; k < g->nmembers; k++)
 			fprintf(f, " %s", pci_addr_fmt(&g->members[k], a));
 		if (g->nblocking) {
 			fputs("; blocked by", f);
 			for (size_t k = 0; k < g->nblocking; k++) {
-				const struct pci_dev *dev = pci_list_find(&c->devs, &g->blocking[k]);
+				const struct pci_dev *dev =
+				    pci_list_find(&c->devs, &g->blocking[k]);
 
 				fprintf(f, " %s (%s)", pci_addr_fmt(&g->blocking[k], a),
 					dev && dev->driver ? dev->driver : "unbound");
@@ -101,9 +103,10 @@ void report_plan(FILE *f, const struct ctx *c)
 		counts[c->plan.dec[i].action]++;
 		plan_row(f, &c->devs.v[i], &c->plan.dec[i]);
 	}
-	fprintf(f, "\n%zu devices: %u claim, %u already, %u keep, %u refuse, %u skip%s\n", c->devs.n,
-		counts[ACT_CLAIM], counts[ACT_ALREADY], counts[ACT_KEEP], counts[ACT_REFUSE],
-		counts[ACT_SKIP], c->rules.dryrun ? " (earlybind.dryrun: nothing will be written)" : "");
+	fprintf(f, "\n%zu devices: %u claim, %u already, %u keep, %u refuse, %u skip%s\n",
+		c->devs.n, counts[ACT_CLAIM], counts[ACT_ALREADY], counts[ACT_KEEP],
+		counts[ACT_REFUSE], counts[ACT_SKIP],
+		c->rules.dryrun ? " (earlybind.dryrun: nothing will be written)" : "");
 	report_groups(f, c);
 	report_warnings(f, c);
 }
@@ -117,8 +120,9 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 		const struct decision *dc = &c->plan.dec[i];
 		const struct state_entry *e = s ? state_find(s, &dev->addr) : NULL;
 
-		fprintf(f, "%s [%06x]: %04x:%04x (subsystem %04x:%04x)\n", dev->name, dev->ids.class,
-			dev->ids.vendor, dev->ids.device, dev->ids.subvendor, dev->ids.subdevice);
+		fprintf(f, "%s [%06x]: %04x:%04x (subsystem %04x:%04x)\n", dev->name,
+			dev->ids.class, dev->ids.vendor, dev->ids.device, dev->ids.subvendor,
+			dev->ids.subdevice);
 		fprintf(f, "\tKernel driver in use: %s\n", or_dash(dev->driver));
 		fprintf(f, "\tdriver_override: %s\n", or_dash(dev->driver_override));
 		if (dev->iommu_group >= 0)
@@ -129,7 +133,8 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 			fprintf(f, "\tearlybind: %s -> %s (%s)\n", action_name(dc->action),
 				drv_name(dc->target), decision_reason(dc));
 		else
-			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action), decision_reason(dc));
+			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action),
+				decision_reason(dc));
 		if (e) {
 			bool lost = (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
 				    (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
@@ -196,9 +201,11 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 	sb_init(&sb);
 	sb_add(&sb, "{\"command\":");
 	sb_add_json_str(&sb, command);
-	sb_addf(&sb, ",\"enabled\":%s,\"dryrun\":%s,\"group_mode\":", c->rules.disabled ? "false" : "true",
-		c->rules.dryrun ? "true" : "false");
-	sb_add_json_str(&sb, c->rules.group == GROUP_OFF ? "off" : drv_name(c->rules.group == GROUP_VFIO ? DRV_VFIO : DRV_STUB));
+	sb_addf(&sb, ",\"enabled\":%s,\"dryrun\":%s,\"group_mode\":",
+		c->rules.disabled ? "false" : "true", c->rules.dryrun ? "true" : "false");
+	sb_add_json_str(&sb, c->rules.group == GROUP_OFF
+				 ? "off"
+				 : drv_name(c->rules.group == GROUP_VFIO ? DRV_VFIO : DRV_STUB));
 	sb_add(&sb, ",\"devices\":[");
 	for (size_t i = 0; i < c->devs.n; i++) {
 		if (i)
@@ -218,18 +225,29 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 		json_addrs(&sb, g->blocking, g->nblocking);
 		sb_addc(&sb, '}');
 	}
-	sb_add(&sb, "],\"warnings\":[");
-	for (size_t i = 0; i < c->diag.n; i++) {
-		if (i)
-			sb_addc(&sb, ',');
-		sb_add_json_str(&sb, c->diag.msgs[i]);
-	}
-	sb_addc(&sb, ']');
+	sb_add(&sb, "],\"warnings\":");
+	sb_add_json_strv(&sb, c->diag.msgs, c->diag.n);
 	if (extra)
 		sb_addf(&sb, ",%s", extra);
 	sb_add(&sb, "}\n");
 	fputs(sb.s, f);
 	sb_free(&sb);
+}
+
+void report_json_result(struct strbuf *sb, const char *addr, enum result res, enum drv target,
+			const char *orig, const char *final, const char *error)
+{
+	sb_add(sb, "{\"address\":");
+	sb_add_json_str(sb, addr);
+	sb_addf(sb, ",\"result\":\"%s\",\"target\":", result_name(res));
+	sb_add_json_str(sb, drv_name(target));
+	sb_add(sb, ",\"original_driver\":");
+	sb_add_json_str(sb, orig);
+	sb_add(sb, ",\"final_driver\":");
+	sb_add_json_str(sb, final);
+	sb_add(sb, ",\"error\":");
+	sb_add_json_str(sb, error);
+	sb_addc(sb, '}');
 }
 
 void report_state_json(struct strbuf *sb, const struct state *s)
@@ -244,16 +262,10 @@ void report_state_json(struct strbuf *sb, const struct state *s)
 	for (size_t i = 0; i < s->n; i++) {
 		const struct state_entry *e = &s->v[i];
 
-		sb_addf(sb, "%s{\"address\":\"%s\",\"result\":\"%s\",\"target\":", i ? "," : "",
-			pci_addr_fmt(&e->addr, a), result_name(e->res));
-		sb_add_json_str(sb, drv_name(e->target));
-		sb_add(sb, ",\"original_driver\":");
-		sb_add_json_str(sb, e->orig_driver);
-		sb_add(sb, ",\"final_driver\":");
-		sb_add_json_str(sb, e->final_driver);
-		sb_add(sb, ",\"error\":");
-		sb_add_json_str(sb, e->error);
-		sb_addc(sb, '}');
+		if (i)
+			sb_addc(sb, ',');
+		report_json_result(sb, pci_addr_fmt(&e->addr, a), e->res, e->target, e->orig_driver,
+				   e->final_driver, e->error);
 	}
 	sb_addc(sb, ']');
 }
@@ -268,18 +280,11 @@ void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct o
 
 		if (oc->res == RES_NONE)
 			continue;
-		sb_addf(sb, "%s{\"address\":", first ? "" : ",");
+		if (!first)
+			sb_addc(sb, ',');
 		first = false;
-		sb_add_json_str(sb, c->devs.v[i].name);
-		sb_addf(sb, ",\"result\":\"%s\",\"target\":", result_name(oc->res));
-		sb_add_json_str(sb, drv_name(oc->target));
-		sb_add(sb, ",\"original_driver\":");
-		sb_add_json_str(sb, oc->orig_driver);
-		sb_add(sb, ",\"final_driver\":");
-		sb_add_json_str(sb, oc->final_driver);
-		sb_add(sb, ",\"error\":");
-		sb_add_json_str(sb, oc->error);
-		sb_addc(sb, '}');
+		report_json_result(sb, c->devs.v[i].name, oc->res, oc->target, oc->orig_driver,
+				   oc->final_driver, oc->error);
 	}
 	sb_addc(sb, ']');
 }

@@ -15,6 +15,9 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s);
 void report_json(FILE *f, const struct ctx *c, const char *command, const char *extra);
 /* One device as a JSON object (shared by the state file). */
 void report_json_device(struct strbuf *sb, const struct pci_dev *dev, const struct decision *dc);
+/* One result object: address, result, target, original_driver, final_driver, error. */
+void report_json_result(struct strbuf *sb, const char *addr, enum result res, enum drv target,
+			const char *orig, const char *final, const char *error);
 /* ,"state":[...] for status --json (null without state). */
 void report_state_json(struct strbuf *sb, const struct state *s);
 /* ,"results":[...] for apply --json. */

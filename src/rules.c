@@ -112,8 +112,8 @@ int pci_addr_parse(const char *s, struct pci_addr *out)
 	if (hex_field(s, c1, 2, 2, &bus) < 0 || hex_field(c1 + 1, dot, 2, 2, &dev) < 0 ||
 	    dev > 0x1f || hex_field(dot + 1, dot + 2, 1, 1, &fn) < 0 || fn > 7)
 		return -EINVAL;
-	*out = (struct pci_addr){.domain = dom, .bus = (uint8_t)bus, .dev = (uint8_t)dev,
-				 .fn = (uint8_t)fn};
+	*out = (struct pci_addr){
+	    .domain = dom, .bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn};
 	return 0;
 }
 
@@ -292,27 +292,32 @@ static void add_id(struct rules *r, const char *key, const char *e, enum drv drv
 	uint32_t f[4];
 
 	if (n < 2) {
-		diag_warn(r->d, DIAG_IDS, "%s: invalid id \"%s\" (needs vendor:device): skipped, as the kernel does",
-			  key, e);
+		diag_warn(
+		    r->d, DIAG_IDS,
+		    "%s: invalid id \"%s\" (needs vendor:device): skipped, as the kernel does", key,
+		    e);
 		return;
 	}
 	if (*rest)
-		diag_warn(r->d, DIAG_IDS, "%s: \"%s\": trailing \"%s\" ignored, as the kernel does", key, e,
-			  rest);
+		diag_warn(r->d, DIAG_IDS, "%s: \"%s\": trailing \"%s\" ignored, as the kernel does",
+			  key, e, rest);
 	if (overflow)
-		diag_warn(r->d, DIAG_IDS, "%s: \"%s\": a field has more than 32 bits; the kernel truncates it",
-			  key, e);
+		diag_warn(r->d, DIAG_IDS,
+			  "%s: \"%s\": a field has more than 32 bits; the kernel truncates it", key,
+			  e);
 	f[0] = sel.vendor;
 	f[1] = sel.device;
 	f[2] = sel.subvendor;
 	f[3] = sel.subdevice;
 	for (int i = 0; i < 4; i++)
 		if (f[i] > 0xffff && f[i] != PCI_ANY_ID)
-			diag_warn(r->d, DIAG_IDS, "%s: \"%s\": %s 0x%x is wider than 16 bits and never matches",
+			diag_warn(r->d, DIAG_IDS,
+				  "%s: \"%s\": %s 0x%x is wider than 16 bits and never matches",
 				  key, e, names[i], f[i]);
 	if (n == 5 || (n == 6 && sel.class_mask == 0 && sel.class != 0))
-		diag_warn(r->d, DIAG_IDS, "%s: \"%s\": class without a mask is ignored, as the kernel does",
-			  key, e);
+		diag_warn(r->d, DIAG_IDS,
+			  "%s: \"%s\": class without a mask is ignored, as the kernel does", key,
+			  e);
 	sel.drv = drv;
 	sel.text = NULL;
 	{
@@ -359,8 +364,8 @@ static void add_addr(struct rules *r, const char *key, const char *e, struct add
 	struct pci_addr a;
 
 	if (pci_addr_parse(e, &a) < 0) {
-		diag_warn(r->d, DIAG_ADDR, "%s: \"%s\": not a PCI address ([DOMAIN:]BB:DD.F): skipped",
-			  key, e);
+		diag_warn(r->d, DIAG_ADDR,
+			  "%s: \"%s\": not a PCI address ([DOMAIN:]BB:DD.F): skipped", key, e);
 		return;
 	}
 	grow((void **)&set->v, &set->cap, set->n, sizeof(*set->v));
@@ -401,7 +406,8 @@ static void add_ids_key(struct rules *r, const char *key, const char *val, const
 		r->kernel_key_seen[drv]++;
 	if (strlen(val) > KERNEL_IDS_MAX)
 		diag_warn(r->d, DIAG_IDS,
-			  "%s: value is %zu bytes (%s); the kernel refuses more than %d and would drop it all",
+			  "%s: value is %zu bytes (%s); the kernel refuses more than %d and would "
+			  "drop it all",
 			  key, strlen(val), src, KERNEL_IDS_MAX);
 	for_each_entry(val, drv == DRV_VFIO ? add_vfio_id : add_stub_id, r, key);
 }
@@ -413,7 +419,8 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 		int b = parse_bool(val);
 
 		if (b < 0) {
-			diag_warn(r->d, DIAG_CMDLINE, "%s=%s: not a boolean (0/off/no/false, 1/on/yes/true); ignored",
+			diag_warn(r->d, DIAG_CMDLINE,
+				  "%s=%s: not a boolean (0/off/no/false, 1/on/yes/true); ignored",
 				  key, val);
 			return;
 		}
@@ -442,14 +449,15 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 		else if (val && drv_parse(val, &drv) == 0)
 			r->group = drv == DRV_VFIO ? GROUP_VFIO : GROUP_STUB;
 		else
-			diag_warn(r->d, DIAG_CMDLINE, "%s=%s: expected off, vfio-pci or pci-stub; ignored", key,
+			diag_warn(r->d, DIAG_CMDLINE,
+				  "%s=%s: expected off, vfio-pci or pci-stub; ignored", key,
 				  val ? val : "");
 	} else if (cmdline_key_eq(k, "earlybind.claim") || cmdline_key_eq(k, "earlybind.keep") ||
 		   cmdline_key_eq(k, "earlybind.force")) {
 		void (*fn)(struct rules *, const char *, const char *) =
-			cmdline_key_eq(k, "earlybind.claim")  ? add_claim
-			: cmdline_key_eq(k, "earlybind.keep") ? add_keep
-							      : add_force;
+		    cmdline_key_eq(k, "earlybind.claim")  ? add_claim
+		    : cmdline_key_eq(k, "earlybind.keep") ? add_keep
+							  : add_force;
 		if (!val) {
 			diag_warn(r->d, DIAG_ADDR, "%s: needs a value (%s)", key, src);
 			return;
@@ -513,8 +521,8 @@ void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const
 			if (*v && v[strlen(v) - 1] == '"')
 				v[strlen(v) - 1] = '\0';
 		}
-		add_ids_key(r, drv == DRV_VFIO ? "options vfio_pci ids" : "options pci_stub ids", v, src,
-			    drv, false);
+		add_ids_key(r, drv == DRV_VFIO ? "options vfio_pci ids" : "options pci_stub ids", v,
+			    src, drv, false);
 	}
 }
 
@@ -541,7 +549,8 @@ void rules_add(const char *key, const char *val, const char *src, void *ud)
 		k = key + 3;
 		if (cmdline_key_eq(k, "vfio-pci.ids") || cmdline_key_eq(k, "pci-stub.ids") ||
 		    cmdline_key_eq(k, "vfio.ids")) {
-			diag_warn(r->d, DIAG_CMDLINE, "%s: the kernel's keys have no rd. form; use %s", key, k);
+			diag_warn(r->d, DIAG_CMDLINE,
+				  "%s: the kernel's keys have no rd. form; use %s", key, k);
 			return;
 		}
 	}
@@ -578,17 +587,19 @@ void rules_finish(struct rules *r)
 	for (int drv = DRV_VFIO; drv <= DRV_STUB; drv++)
 		if (r->kernel_key_seen[drv] > 1)
 			diag_warn(r->d, DIAG_IDS,
-				  "%s.ids given %u times: the kernel alone keeps only the last; earlybind uses all of them",
+				  "%s.ids given %u times: the kernel alone keeps only the last; "
+				  "earlybind uses all of them",
 				  drv_name(drv), r->kernel_key_seen[drv]);
 
 	/* The last claim of an address wins. */
 	if (r->nclaims)
 		qsort(r->claims, r->nclaims, sizeof(*r->claims), claim_cmp);
 	for (size_t i = 0; i < r->nclaims; i++) {
-		if (i + 1 < r->nclaims && pci_addr_cmp(&r->claims[i].addr, &r->claims[i + 1].addr) == 0) {
+		if (i + 1 < r->nclaims &&
+		    pci_addr_cmp(&r->claims[i].addr, &r->claims[i + 1].addr) == 0) {
 			if (r->claims[i].drv != r->claims[i + 1].drv)
-				diag_warn(r->d, DIAG_ADDR, "%s is overridden by the later %s", r->claims[i].text,
-					  r->claims[i + 1].text);
+				diag_warn(r->d, DIAG_ADDR, "%s is overridden by the later %s",
+					  r->claims[i].text, r->claims[i + 1].text);
 			free(r->claims[i].text);
 			continue;
 		}

@@ -102,4 +102,5 @@ void rules_finish(struct rules *r);
 
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a);
 /* The first ids selector for drv that matches, or NULL. */
-const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv, const struct pci_ids *ids);
+const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv,
+				     const struct pci_ids *ids);

@@ -81,7 +81,8 @@ static int parse_uevent(char *buf, struct pci_dev *dev)
 				if (parse_pair(line + 7, &dev->ids.vendor, &dev->ids.device) == 0)
 					found |= 1;
 			} else if (strncmp(line, "PCI_SUBSYS_ID=", 14) == 0) {
-				if (parse_pair(line + 14, &dev->ids.subvendor, &dev->ids.subdevice) == 0)
+				if (parse_pair(line + 14, &dev->ids.subvendor,
+					       &dev->ids.subdevice) == 0)
 					found |= 2;
 			} else if (strncmp(line, "PCI_CLASS=", 10) == 0) {
 				uint32_t c;
@@ -235,7 +236,8 @@ int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 
 		if (de->d_name[0] == '.')
 			continue;
-		if (pci_addr_parse(de->d_name, &dev.addr) < 0 || strlen(de->d_name) >= PCI_ADDR_MAX) {
+		if (pci_addr_parse(de->d_name, &dev.addr) < 0 ||
+		    strlen(de->d_name) >= PCI_ADDR_MAX) {
 			diag_warn(d, DIAG_SYSFS, "bus/pci/devices/%s: not a PCI address; skipped",
 				  de->d_name);
 			continue;
@@ -362,7 +364,8 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 			if (*b && !*end && v <= 0x7fffffff)
 				dev->iommu_group = (int)v;
 			else
-				diag_warn(d, DIAG_SYSFS, "%s: odd iommu_group link %s", dev->name, buf);
+				diag_warn(d, DIAG_SYSFS, "%s: odd iommu_group link %s", dev->name,
+					  buf);
 		} else if (r != -ENOENT) {
 			diag_warn(d, DIAG_SYSFS, "%s: cannot read iommu_group: %s", dev->name,
 				  strerror(-r));

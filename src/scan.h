@@ -21,8 +21,8 @@ struct pci_dev {
 	int iommu_group;       /* -1: no group */
 	int header_type;       /* -1: config unreadable */
 	int sriov_numvfs;      /* -1: not a PF */
-	int boot_vga;          /* -1: no boot_vga attribute */
-	char *physpath;        /* "pci0000:00/01.1/00.0" */
+	int boot_vga;	       /* -1: no boot_vga attribute */
+	char *physpath;	       /* "pci0000:00/01.1/00.0" */
 };
 
 struct pci_list {

@@ -139,8 +139,8 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 		if (oc->res == RES_NONE)
 			continue;
 		/* A later run finding the claim in effect does not erase how it came about. */
-		if (e && oc->res == RES_ALREADY && (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
-		    e->target == oc->target)
+		if (e && oc->res == RES_ALREADY &&
+		    (e->res == RES_CLAIMED || e->res == RES_ALREADY) && e->target == oc->target)
 			continue;
 		if (!e) {
 			grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
@@ -198,8 +198,9 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command)
 	sb_init(&lines);
 	sb_add(&lines, "");
 	sb_init(&json);
-	sb_addf(&json, "{\"version\":1,\"command\":\"%s\",\"time\":%lld,\"dryrun\":%s,\"results\":[",
-		command, (long long)time(NULL), c->rules.dryrun || c->o->dry_run ? "true" : "false");
+	sb_addf(
+	    &json, "{\"version\":1,\"command\":\"%s\",\"time\":%lld,\"dryrun\":%s,\"results\":[",
+	    command, (long long)time(NULL), c->rules.dryrun || c->o->dry_run ? "true" : "false");
 	for (size_t i = 0; i < s.n; i++) {
 		const struct state_entry *e = &s.v[i];
 
@@ -212,16 +213,10 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command)
 		add_clean(&lines, e->error);
 		sb_addc(&lines, '\n');
 
-		sb_addf(&json, "%s{\"address\":\"%s\",\"result\":\"%s\",\"target\":", i ? "," : "", a,
-			result_name(e->res));
-		sb_add_json_str(&json, drv_name(e->target));
-		sb_add(&json, ",\"original_driver\":");
-		sb_add_json_str(&json, e->orig_driver);
-		sb_add(&json, ",\"final_driver\":");
-		sb_add_json_str(&json, e->final_driver);
-		sb_add(&json, ",\"error\":");
-		sb_add_json_str(&json, e->error);
-		sb_addc(&json, '}');
+		if (i)
+			sb_addc(&json, ',');
+		report_json_result(&json, a, e->res, e->target, e->orig_driver, e->final_driver,
+				   e->error);
 	}
 	sb_add(&json, "],\"plan\":[");
 	for (size_t i = 0, k = 0; i < c->devs.n; i++) {
@@ -231,13 +226,9 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command)
 			sb_addc(&json, ',');
 		report_json_device(&json, &c->devs.v[i], &c->plan.dec[i]);
 	}
-	sb_add(&json, "],\"warnings\":[");
-	for (size_t i = 0; i < c->diag.n; i++) {
-		if (i)
-			sb_addc(&json, ',');
-		sb_add_json_str(&json, c->diag.msgs[i]);
-	}
-	sb_add(&json, "]}\n");
+	sb_add(&json, "],\"warnings\":");
+	sb_add_json_strv(&json, c->diag.msgs, c->diag.n);
+	sb_add(&json, "}\n");
 
 	r = write_atomic(dir, "results", lines.s);
 	if (r == 0)

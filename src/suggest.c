@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "commands.h"
 #include "report.h"
 
 struct pick {
 	const struct pci_dev *dev;
 	const struct pci_dev *lead; /* the device asked for (itself, or whose group it shares) */
-	char *selector;             /* "10de:2203" or "0000:0b:00.0@10de:2203" */
+	char *selector;		    /* "10de:2203" or "0000:0b:00.0@10de:2203" */
 	bool by_ids;
 };
 
@@ -89,18 +90,8 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 	bool iommu;
 	int r, bad = 0;
 
-	if (argc == 0) {
-		fprintf(stderr, "earlybind: suggest needs one or more addresses\n");
-		return 2;
-	}
-	for (int i = 0; i < argc; i++) {
-		struct pci_addr a;
-
-		if (pci_addr_parse(argv[i], &a) < 0) {
-			fprintf(stderr, "earlybind: %s: not a PCI address\n", argv[i]);
-			return 2;
-		}
-	}
+	if ((r = check_addr_args("suggest", argc, argv)))
+		return r;
 	oo.resolve_root = true;
 	r = pipeline_plan(&c, &oo, true);
 	if (r < 0) {
@@ -112,10 +103,12 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 	diag_init(&warn);
 	iommu = scan_have_iommu(o->sysfs);
 	if (!iommu)
-		diag_warn(&warn, DIAG_PLAN,
-			  "the IOMMU is off (no %s/kernel/iommu_groups): vfio-pci will refuse every device; "
-			  "enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or amd_iommu=on",
-			  o->sysfs);
+		diag_warn(
+		    &warn, DIAG_PLAN,
+		    "the IOMMU is off (no %s/kernel/iommu_groups): vfio-pci will refuse every "
+		    "device; "
+		    "enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or amd_iommu=on",
+		    o->sysfs);
 	for (int i = 0; i < argc; i++) {
 		struct pci_addr a;
 		const struct pci_dev *d;
@@ -128,7 +121,8 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 			continue;
 		}
 		if (pci_is_bridge(d)) {
-			diag_warn(&warn, DIAG_PLAN, "%s is a bridge: bridges are never claimed", d->name);
+			diag_warn(&warn, DIAG_PLAN, "%s is a bridge: bridges are never claimed",
+				  d->name);
 			continue;
 		}
 		if (!picked(picks, np, d)) {
@@ -140,7 +134,8 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 			const char *why;
 
 			if (host_needs(d, &c.boot, &why))
-				diag_warn(&warn, DIAG_PLAN, "%s is %s: the host may need it", d->name, why);
+				diag_warn(&warn, DIAG_PLAN, "%s is %s: the host may need it",
+					  d->name, why);
 		}
 		if (d->iommu_group < 0)
 			continue;
@@ -154,7 +149,8 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 				continue;
 			if (host_needs(m, &c.boot, &why)) {
 				diag_warn(&warn, DIAG_PLAN,
-					  "IOMMU group %d of %s also holds %s, %s the host needs: the group cannot be passed through whole",
+					  "IOMMU group %d of %s also holds %s, %s the host needs: "
+					  "the group cannot be passed through whole",
 					  d->iommu_group, d->name, m->name, why);
 				continue;
 			}
@@ -190,17 +186,14 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 			sb_add_json_str(&js, picks[i].dev->name);
 			sb_add(&js, ",\"selector\":");
 			sb_add_json_str(&js, picks[i].selector);
-			sb_addf(&js, ",\"by\":\"%s\",\"for\":", picks[i].by_ids ? "ids" : "address");
+			sb_addf(&js,
+				",\"by\":\"%s\",\"for\":", picks[i].by_ids ? "ids" : "address");
 			sb_add_json_str(&js, picks[i].lead->name);
 			sb_addc(&js, '}');
 		}
-		sb_addf(&js, "],\"iommu\":%s,\"warnings\":[", iommu ? "true" : "false");
-		for (size_t i = 0; i < warn.n; i++) {
-			if (i)
-				sb_addc(&js, ',');
-			sb_add_json_str(&js, warn.msgs[i]);
-		}
-		sb_add(&js, "]}\n");
+		sb_addf(&js, "],\"iommu\":%s,\"warnings\":", iommu ? "true" : "false");
+		sb_add_json_strv(&js, warn.msgs, warn.n);
+		sb_add(&js, "}\n");
 		fputs(js.s, stdout);
 		sb_free(&js);
 	} else {
@@ -211,13 +204,15 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		for (size_t i = 0; i < np; i++)
 			fprintf(stderr, "# %s %04x:%04x: %s%s%s\n", picks[i].dev->name,
 				picks[i].dev->ids.vendor, picks[i].dev->ids.device,
-				picks[i].by_ids ? "ids unique on this machine" : "ids not unique: by address",
+				picks[i].by_ids ? "ids unique on this machine"
+						: "ids not unique: by address",
 				picks[i].lead != picks[i].dev ? ", IOMMU-group companion of " : "",
 				picks[i].lead != picks[i].dev ? picks[i].lead->name : "");
 		for (size_t i = 0; i < warn.n; i++)
 			fprintf(stderr, "warning: %s\n", warn.msgs[i]);
 		if (out.len)
-			fputs("# add these words to the kernel command line or /etc/cmdline.d/, then regenerate the "
+			fputs("# add these words to the kernel command line or /etc/cmdline.d/, "
+			      "then regenerate the "
 			      "initramfs\n",
 			      stderr);
 	}

@@ -9,8 +9,8 @@
 
 struct sysfsw {
 	const char *root; /* as given */
-	char *real;       /* realpath of root */
-	bool dry_run;     /* when set, nothing is written and every write "succeeds" */
+	char *real;	  /* realpath of root */
+	bool dry_run;	  /* when set, nothing is written and every write "succeeds" */
 };
 
 int sysfsw_init(struct sysfsw *w, const char *root, bool dry_run);

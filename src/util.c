@@ -154,7 +154,8 @@ void sb_add_json_str(struct strbuf *sb, const char *s)
 			sb_add(sb, "\\t");
 			break;
 		default:
-			/* Control bytes and non-UTF-8 junk from the command line stay valid JSON. */
+			/* Control bytes and non-UTF-8 junk from the command line stay valid JSON.
+			 */
 			if (c < 0x20 || c >= 0x7f)
 				sb_addf(sb, "\\u%04x", c);
 			else
@@ -162,6 +163,39 @@ void sb_add_json_str(struct strbuf *sb, const char *s)
 		}
 	}
 	sb_addc(sb, '"');
+}
+
+void sb_add_json_strv(struct strbuf *sb, char *const *v, size_t n)
+{
+	sb_addc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			sb_addc(sb, ',');
+		sb_add_json_str(sb, v[i]);
+	}
+	sb_addc(sb, ']');
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	struct strbuf sb;
+
+	sb_init(&sb);
+	sb_vaddf(&sb, fmt, ap);
+	if (!sb.s)
+		sb_add(&sb, "");
+	return sb.s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 int path_fmt(char *buf, size_t size, const char *fmt, ...)

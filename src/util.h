@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-#define _cleanup_(f)  __attribute__((cleanup(f)))
+#define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
+#define _cleanup_(f)   __attribute__((cleanup(f)))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
 
 static inline void freep(void *p)
@@ -35,6 +35,11 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...) _printf_(2, 3);
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap) _printf_(2, 0);
 /* Appends s as a JSON string literal (with quotes), or null for NULL. */
 void sb_add_json_str(struct strbuf *sb, const char *s);
+/* Appends ["a","b",...]. */
+void sb_add_json_strv(struct strbuf *sb, char *const *v, size_t n);
+/* A new string, formatted. */
+char *xasprintf(const char *fmt, ...) _printf_(1, 2);
+char *xvasprintf(const char *fmt, va_list ap) _printf_(1, 0);
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);

@@ -95,3 +95,7 @@ source_hook() {
 	[ -x "$T/d/usr/share/initramfs-tools/scripts/init-top/earlybind" ]
 	[ -x "$T/d/usr/lib/dracut/modules.d/90earlybind/module-setup.sh" ]
 }
+
+@test "make lint: every shell script is shellcheck clean and every C file clang-format clean" {
+	make -s -C "$REPO" lint
+}

@@ -14,18 +14,21 @@ static void machine(struct pci_list *l)
 		const char *driver;
 		int group;
 	} devs[] = {
-		{"0000:00:01.0", {0x8086, 0x1901, 0, 0, 0x060400}, "pcieport", 1},
-		{"0000:01:00.0", {0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000}, "nouveau", 1},
-		{"0000:01:00.1", {0x10de, 0x10f0, 0x1043, 0x85a0, 0x040300}, NULL, 1},
-		{"0000:02:00.0", {0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000}, "vfio-pci", 2},
-		{"0000:03:00.0", {0x144d, 0xa808, 0x144d, 0xa801, 0x010802}, "nvme", 2},
-		{"10000:e1:00.0", {0x8086, 0x10d3, 0, 0, 0x020000}, "e1000e", -1},
+	    {"0000:00:01.0", {0x8086, 0x1901, 0, 0, 0x060400}, "pcieport", 1},
+	    {"0000:01:00.0", {0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000}, "nouveau", 1},
+	    {"0000:01:00.1", {0x10de, 0x10f0, 0x1043, 0x85a0, 0x040300}, NULL, 1},
+	    {"0000:02:00.0", {0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000}, "vfio-pci", 2},
+	    {"0000:03:00.0", {0x144d, 0xa808, 0x144d, 0xa801, 0x010802}, "nvme", 2},
+	    {"10000:e1:00.0", {0x8086, 0x10d3, 0, 0, 0x020000}, "e1000e", -1},
 	};
 
 	*l = (struct pci_list){0};
 	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
-		struct pci_dev d = {.ids = devs[i].ids, .iommu_group = devs[i].group,
-				    .header_type = -1, .sriov_numvfs = i == 4 ? 2 : -1, .boot_vga = i == 1,
+		struct pci_dev d = {.ids = devs[i].ids,
+				    .iommu_group = devs[i].group,
+				    .header_type = -1,
+				    .sriov_numvfs = i == 4 ? 2 : -1,
+				    .boot_vga = i == 1,
 				    .has_detail = true};
 
 		pci_addr_parse(devs[i].addr, &d.addr);

@@ -41,7 +41,7 @@
 
 #define MAX_FD 4096
 
-static char *root;            /* realpath of EB_MOCK_SYSFS */
+static char *root;	      /* realpath of EB_MOCK_SYSFS */
 static char *tracked[MAX_FD]; /* attribute path of an fd opened for writing */
 static unsigned write_count[8];
 
@@ -461,7 +461,7 @@ static int injected(enum attr a)
 	static const struct {
 		const char *n;
 		int e;
-	} errs[] = {{"EBUSY", EBUSY}, {"ENODEV", ENODEV}, {"EIO", EIO},
+	} errs[] = {{"EBUSY", EBUSY},	{"ENODEV", ENODEV}, {"EIO", EIO},
 		    {"EINVAL", EINVAL}, {"ENOMEM", ENOMEM}, {"EPERM", EPERM}};
 	const char *l = getenv("EB_MOCK_FAIL");
 	unsigned nth = ++write_count[a];
@@ -472,8 +472,8 @@ static int injected(enum attr a)
 		unsigned n;
 
 		snprintf(item, sizeof(item), "%.*s", (int)strcspn(l, ","), l);
-		if (sscanf(item, "%31[^:]:%u:%15s", name, &n, err) == 3 && strcmp(name, names[a]) == 0 &&
-		    n == nth) {
+		if (sscanf(item, "%31[^:]:%u:%15s", name, &n, err) == 3 &&
+		    strcmp(name, names[a]) == 0 && n == nth) {
 			for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++)
 				if (strcmp(errs[i].n, err) == 0) {
 					mlog("inject %s #%u %s", names[a], nth, err);

@@ -46,7 +46,9 @@ void test_cmdline(void)
 	split_case("  leading   spaces\n", 2, (const char *const[]){"leading", "spaces"});
 	split_case("foo=\"bar baz", 1, (const char *const[]){"foo=>bar baz"});
 	split_case("a=b=c", 1, (const char *const[]){"a=>b=c"});
-	split_case("a\xa0" "b\tc\r\nd", 4, (const char *const[]){"a", "b", "c", "d"});
+	split_case("a\xa0"
+		   "b\tc\r\nd",
+		   4, (const char *const[]){"a", "b", "c", "d"});
 	split_case("", 0, (const char *const[]){""});
 	split_case("   ", 0, (const char *const[]){""});
 	split_case("\"\"", 1, (const char *const[]){""});

@@ -115,7 +115,8 @@ void test_plan(void)
 	      "others untouched");
 	CHECK(STREQ(dec(&w, "01:00.0")->reason, "vfio-pci.ids=10de:1b80"), "reason names selector");
 	CHECK(warned(&w, "0000:01:00.0 is the boot VGA"), "boot VGA warns");
-	CHECK(w.p.ngroups == 2 && !w.p.groups[0].viable, "group 1 not viable (audio on snd_hda_intel)");
+	CHECK(w.p.ngroups == 2 && !w.p.groups[0].viable,
+	      "group 1 not viable (audio on snd_hda_intel)");
 	CHECK(w.p.groups[0].nblocking == 1 && w.p.groups[0].blocking[0].fn == 1,
 	      "the audio function blocks");
 	CHECK(!w.p.groups[1].viable, "an unbound member that nothing claims is not viable");
@@ -145,7 +146,8 @@ void test_plan(void)
 	reset(&w);
 
 	run(&w, "earlybind.claim=02:00.0@10de:1b81");
-	CHECK(is(&w, "02:00.0", ACT_REFUSE, DRV_NONE) && strstr(dec(&w, "02:00.0")->reason, "hardware changed"),
+	CHECK(is(&w, "02:00.0", ACT_REFUSE, DRV_NONE) &&
+		  strstr(dec(&w, "02:00.0")->reason, "hardware changed"),
 	      "@ids mismatch refused");
 	reset(&w);
 	run(&w, "earlybind.claim=02:00.0@10de:1b80");
@@ -159,18 +161,21 @@ void test_plan(void)
 
 	get(&w, "03:00.0")->header_type = 1;
 	run(&w, "earlybind.claim=03:00.0");
-	CHECK(is(&w, "03:00.0", ACT_SKIP, DRV_NONE) && strstr(dec(&w, "03:00.0")->reason, "header type 1"),
+	CHECK(is(&w, "03:00.0", ACT_SKIP, DRV_NONE) &&
+		  strstr(dec(&w, "03:00.0")->reason, "header type 1"),
 	      "header type 1 skipped");
 	get(&w, "03:00.0")->header_type = 0;
 	reset(&w);
 
 	run(&w, "earlybind.claim=04:00.0");
-	CHECK(is(&w, "04:00.0", ACT_REFUSE, DRV_NONE) && strstr(dec(&w, "04:00.0")->reason, "SR-IOV"),
+	CHECK(is(&w, "04:00.0", ACT_REFUSE, DRV_NONE) &&
+		  strstr(dec(&w, "04:00.0")->reason, "SR-IOV"),
 	      "PF with VFs refused");
 	reset(&w);
 
 	run(&w, "vfio-pci.ids=10de:1b80 earlybind=0");
-	CHECK(is(&w, "01:00.0", ACT_NONE, DRV_NONE) && strstr(dec(&w, "01:00.0")->reason, "earlybind=0"),
+	CHECK(is(&w, "01:00.0", ACT_NONE, DRV_NONE) &&
+		  strstr(dec(&w, "01:00.0")->reason, "earlybind=0"),
 	      "earlybind=0: none, and says why");
 	CHECK(w.p.ngroups == 0, "no groups when off");
 	reset(&w);
@@ -196,10 +201,11 @@ void test_plan(void)
 	get(&w, "03:00.0")->iommu_group = 2;
 	run(&w, "earlybind.claim=02:00.0 earlybind.group=pci-stub");
 	CHECK(is(&w, "02:00.1", ACT_CLAIM, DRV_STUB), "audio companion on pci-stub");
-	CHECK(is(&w, "03:00.0", ACT_NONE, DRV_NONE) && strstr(dec(&w, "03:00.0")->reason, "mass storage"),
+	CHECK(is(&w, "03:00.0", ACT_NONE, DRV_NONE) &&
+		  strstr(dec(&w, "03:00.0")->reason, "mass storage"),
 	      "storage never a companion");
 	CHECK(w.p.ngroups == 1 && !w.p.groups[0].viable && w.p.groups[0].nblocking == 1 &&
-		      w.p.groups[0].blocking[0].bus == 3,
+		  w.p.groups[0].blocking[0].bus == 3,
 	      "storage blocks the group");
 	get(&w, "03:00.0")->iommu_group = 3;
 	reset(&w);
@@ -209,10 +215,14 @@ void test_plan(void)
 	get(&w, "03:00.0")->physpath = strdup("pci0000:00/03.0/00.0");
 	get(&w, "05:00.0")->physpath = strdup("pci0000:00/05.0/00.0");
 	grow((void **)&w.boot.v, &w.boot.cap, 0, sizeof(*w.boot.v));
-	w.boot.v[0] = (struct boot_dev){.physpath = strdup("pci0000:00/03.0/00.0"), .vendor = 0x144d, .device = 0xa808, .what = strdup("/")};
+	w.boot.v[0] = (struct boot_dev){.physpath = strdup("pci0000:00/03.0/00.0"),
+					.vendor = 0x144d,
+					.device = 0xa808,
+					.what = strdup("/")};
 	w.boot.n = 1;
 	run(&w, "vfio-pci.ids=144d:a808");
-	CHECK(is(&w, "03:00.0", ACT_REFUSE, DRV_NONE) && strstr(dec(&w, "03:00.0")->reason, "boot device"),
+	CHECK(is(&w, "03:00.0", ACT_REFUSE, DRV_NONE) &&
+		  strstr(dec(&w, "03:00.0")->reason, "boot device"),
 	      "boot disk refused");
 	CHECK(is(&w, "05:00.0", ACT_CLAIM, DRV_VFIO), "its twin at another path claimed");
 	reset(&w);

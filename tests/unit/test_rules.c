@@ -24,56 +24,56 @@ struct id_case {
 };
 
 static const struct id_case id_cases[] = {
-	{"10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"0x10de:0x1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"0X10DE:0X1B80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"10DE:1B80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"abcd:ef01", 2, 0xabcd, 0xef01, ANY, ANY, 0, 0, "", 0},
-	{"10de", 1, 0x10de, 0, ANY, ANY, 0, 0, "", 0},
-	{"10de:", 1, 0x10de, 0, ANY, ANY, 0, 0, ":", 0},
-	{":1b80", 0, 0, 0, ANY, ANY, 0, 0, ":1b80", 0},
-	{"", 0, 0, 0, ANY, ANY, 0, 0, "", 0},
-	{"g:1b80", 0, 0, 0, ANY, ANY, 0, 0, "g:1b80", 0},
-	{"x10de:1b80", 0, 0, 0, ANY, ANY, 0, 0, "x10de:1b80", 0},
-	{"-1:1b80", 0, 0, 0, ANY, ANY, 0, 0, "-1:1b80", 0},
-	{"10de:g", 1, 0x10de, 0, ANY, ANY, 0, 0, ":g", 0},
-	{"10de::1b80", 1, 0x10de, 0, ANY, ANY, 0, 0, "::1b80", 0},
-	{"10de :1b80", 1, 0x10de, 0, ANY, ANY, 0, 0, " :1b80", 0},
-	{"10de: 1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{" 10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"\t10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"10de:1b80 ", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, " ", 0},
-	{"10de:1b80junk", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "junk", 0},
-	{"10de:1b80:::", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, ":::", 0},
-	{"10de:1b80:g", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, ":g", 0},
-	{"10de:1b80:1043", 3, 0x10de, 0x1b80, 0x1043, ANY, 0, 0, "", 0},
-	{"10de:1b80:1043:85a0", 4, 0x10de, 0x1b80, 0x1043, 0x85a0, 0, 0, "", 0},
-	{"10de:1b80:0:0", 4, 0x10de, 0x1b80, 0, 0, 0, 0, "", 0},
-	{"10de:1b80:ffff:ffff", 4, 0x10de, 0x1b80, 0xffff, 0xffff, 0, 0, "", 0},
-	{"10de:1b80:ffffffff:ffffffff", 4, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"8086:ffffffff", 2, 0x8086, ANY, ANY, ANY, 0, 0, "", 0},
-	{"10de:1b80:1043:85a0:030000", 5, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0, "", 0},
-	{"10de:1b80:1043:85a0:030000:ff0000", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0xff0000,
-	 "", 0},
-	{"10de:1b80:1043:85a0:0x030000:0xff0000", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000,
-	 0xff0000, "", 0},
-	{"ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", 6, ANY, ANY, ANY, ANY, 0x030000,
-	 0xff0000, "", 0},
-	{"ffffffff:ffffffff:ffffffff:ffffffff:0c0330:ffffff", 6, ANY, ANY, ANY, ANY, 0x0c0330,
-	 0xffffff, "", 0},
-	{"10de:1b80:1043:85a0:030000:ff0000:extra", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000,
-	 0xff0000, ":extra", 0},
-	{"10de:1b80:1043:85a0:030000:ff0000:", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000,
-	 0xff0000, ":", 0},
-	{"ffffffff:ffffffff::::", 2, ANY, ANY, ANY, ANY, 0, 0, "::::", 0},
-	{"0x:1b80", 2, 0, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"10de:0x", 2, 0x10de, 0, ANY, ANY, 0, 0, "", 0},
-	{"0:0", 2, 0, 0, ANY, ANY, 0, 0, "", 0},
-	{"00000000010de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"10de0:1b80", 2, 0x10de0, 0x1b80, ANY, ANY, 0, 0, "", 0},
-	{"1ffffffff:1b80", 2, 0xffffffff, 0x1b80, ANY, ANY, 0, 0, "", 1},
-	{"100000000:1b80", 2, 0, 0x1b80, ANY, ANY, 0, 0, "", 1},
-	{"10de:123456789", 2, 0x10de, 0x23456789, ANY, ANY, 0, 0, "", 1},
+    {"10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"0x10de:0x1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"0X10DE:0X1B80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"10DE:1B80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"abcd:ef01", 2, 0xabcd, 0xef01, ANY, ANY, 0, 0, "", 0},
+    {"10de", 1, 0x10de, 0, ANY, ANY, 0, 0, "", 0},
+    {"10de:", 1, 0x10de, 0, ANY, ANY, 0, 0, ":", 0},
+    {":1b80", 0, 0, 0, ANY, ANY, 0, 0, ":1b80", 0},
+    {"", 0, 0, 0, ANY, ANY, 0, 0, "", 0},
+    {"g:1b80", 0, 0, 0, ANY, ANY, 0, 0, "g:1b80", 0},
+    {"x10de:1b80", 0, 0, 0, ANY, ANY, 0, 0, "x10de:1b80", 0},
+    {"-1:1b80", 0, 0, 0, ANY, ANY, 0, 0, "-1:1b80", 0},
+    {"10de:g", 1, 0x10de, 0, ANY, ANY, 0, 0, ":g", 0},
+    {"10de::1b80", 1, 0x10de, 0, ANY, ANY, 0, 0, "::1b80", 0},
+    {"10de :1b80", 1, 0x10de, 0, ANY, ANY, 0, 0, " :1b80", 0},
+    {"10de: 1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {" 10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"\t10de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"10de:1b80 ", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, " ", 0},
+    {"10de:1b80junk", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "junk", 0},
+    {"10de:1b80:::", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, ":::", 0},
+    {"10de:1b80:g", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, ":g", 0},
+    {"10de:1b80:1043", 3, 0x10de, 0x1b80, 0x1043, ANY, 0, 0, "", 0},
+    {"10de:1b80:1043:85a0", 4, 0x10de, 0x1b80, 0x1043, 0x85a0, 0, 0, "", 0},
+    {"10de:1b80:0:0", 4, 0x10de, 0x1b80, 0, 0, 0, 0, "", 0},
+    {"10de:1b80:ffff:ffff", 4, 0x10de, 0x1b80, 0xffff, 0xffff, 0, 0, "", 0},
+    {"10de:1b80:ffffffff:ffffffff", 4, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"8086:ffffffff", 2, 0x8086, ANY, ANY, ANY, 0, 0, "", 0},
+    {"10de:1b80:1043:85a0:030000", 5, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0, "", 0},
+    {"10de:1b80:1043:85a0:030000:ff0000", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0xff0000, "",
+     0},
+    {"10de:1b80:1043:85a0:0x030000:0xff0000", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0xff0000,
+     "", 0},
+    {"ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", 6, ANY, ANY, ANY, ANY, 0x030000, 0xff0000,
+     "", 0},
+    {"ffffffff:ffffffff:ffffffff:ffffffff:0c0330:ffffff", 6, ANY, ANY, ANY, ANY, 0x0c0330, 0xffffff,
+     "", 0},
+    {"10de:1b80:1043:85a0:030000:ff0000:extra", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000,
+     0xff0000, ":extra", 0},
+    {"10de:1b80:1043:85a0:030000:ff0000:", 6, 0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000, 0xff0000,
+     ":", 0},
+    {"ffffffff:ffffffff::::", 2, ANY, ANY, ANY, ANY, 0, 0, "::::", 0},
+    {"0x:1b80", 2, 0, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"10de:0x", 2, 0x10de, 0, ANY, ANY, 0, 0, "", 0},
+    {"0:0", 2, 0, 0, ANY, ANY, 0, 0, "", 0},
+    {"00000000010de:1b80", 2, 0x10de, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"10de0:1b80", 2, 0x10de0, 0x1b80, ANY, ANY, 0, 0, "", 0},
+    {"1ffffffff:1b80", 2, 0xffffffff, 0x1b80, ANY, ANY, 0, 0, "", 1},
+    {"100000000:1b80", 2, 0, 0x1b80, ANY, ANY, 0, 0, "", 1},
+    {"10de:123456789", 2, 0x10de, 0x23456789, ANY, ANY, 0, 0, "", 1},
 };
 
 static void test_ids(void)
@@ -92,11 +92,12 @@ static void test_ids(void)
 			CHECK(s.vendor == c->v, "\"%s\": vendor %x want %x", c->in, s.vendor, c->v);
 		if (n >= 2)
 			CHECK(s.device == c->d, "\"%s\": device %x want %x", c->in, s.device, c->d);
-		CHECK(s.subvendor == c->sv && s.subdevice == c->sd, "\"%s\": subsystem %x:%x", c->in,
-		      s.subvendor, s.subdevice);
+		CHECK(s.subvendor == c->sv && s.subdevice == c->sd, "\"%s\": subsystem %x:%x",
+		      c->in, s.subvendor, s.subdevice);
 		CHECK(s.class == c->cls && s.class_mask == c->mask, "\"%s\": class %x/%x", c->in,
 		      s.class, s.class_mask);
-		CHECK(strcmp(rest, c->rest) == 0, "\"%s\": rest [%s] want [%s]", c->in, rest, c->rest);
+		CHECK(strcmp(rest, c->rest) == 0, "\"%s\": rest [%s] want [%s]", c->in, rest,
+		      c->rest);
 		CHECK(ovf == (bool)c->overflow, "\"%s\": overflow %d", c->in, ovf);
 	}
 	CHECK(sizeof(id_cases) / sizeof(id_cases[0]) >= 40, "at least 40 ids cases");
@@ -124,7 +125,8 @@ static void test_match(void)
 	CHECK(!matches("10de:1b80:1043:85a1", gpu), "other subsystem");
 	CHECK(!matches("10de:1b80:ffff:ffff", gpu), "ffff is not any");
 	CHECK(matches("10de:ffffffff", audio), "any device of the vendor");
-	CHECK(matches("ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", gpu3d), "class under mask");
+	CHECK(matches("ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", gpu3d),
+	      "class under mask");
 	CHECK(!matches("ffffffff:ffffffff:ffffffff:ffffffff:030000:ff0000", audio), "class masked");
 	CHECK(!matches("ffffffff:ffffffff:ffffffff:ffffffff:030000:ffffff", gpu3d), "full mask");
 	CHECK(matches("10de:1b80:1043:85a0:040300", gpu), "class without mask ignored");
@@ -141,29 +143,29 @@ struct addr_case {
 };
 
 static const struct addr_case addr_cases[] = {
-	{"0000:01:00.0", 1, 0, 1, 0, 0, "0000:01:00.0"},
-	{"01:00.0", 1, 0, 1, 0, 0, "0000:01:00.0"},
-	{"10000:e1:00.0", 1, 0x10000, 0xe1, 0, 0, "10000:e1:00.0"},
-	{"ffffffff:ff:1f.7", 1, 0xffffffff, 0xff, 0x1f, 7, "ffffffff:ff:1f.7"},
-	{"1:00:00.0", 1, 1, 0, 0, 0, "0001:00:00.0"},
-	{"0000:0A:1F.7", 1, 0, 0x0a, 0x1f, 7, "0000:0a:1f.7"},
-	{"000000000:01:00.0", 0, 0, 0, 0, 0, NULL},
-	{"0000:1:00.0", 0, 0, 0, 0, 0, NULL},
-	{"0000:001:00.0", 0, 0, 0, 0, 0, NULL},
-	{"0000:01:20.0", 0, 0, 0, 0, 0, NULL},
-	{"0000:01:00.8", 0, 0, 0, 0, 0, NULL},
-	{"0000:01:00.0/", 0, 0, 0, 0, 0, NULL},
-	{"0000:00:1f.7/../..", 0, 0, 0, 0, 0, NULL},
-	{"../../etc", 0, 0, 0, 0, 0, NULL},
-	{"0000:01:00", 0, 0, 0, 0, 0, NULL},
-	{"0000:01:00.00", 0, 0, 0, 0, 0, NULL},
-	{"0000:0g:00.0", 0, 0, 0, 0, 0, NULL},
-	{"0000:01:00.0:1", 0, 0, 0, 0, 0, NULL},
-	{":01:00.0", 0, 0, 0, 0, 0, NULL},
-	{"0000::01:00.0", 0, 0, 0, 0, 0, NULL},
-	{"0:0:01:00.0", 0, 0, 0, 0, 0, NULL},
-	{"", 0, 0, 0, 0, 0, NULL},
-	{"ffffffff:ff:ff.f", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00.0", 1, 0, 1, 0, 0, "0000:01:00.0"},
+    {"01:00.0", 1, 0, 1, 0, 0, "0000:01:00.0"},
+    {"10000:e1:00.0", 1, 0x10000, 0xe1, 0, 0, "10000:e1:00.0"},
+    {"ffffffff:ff:1f.7", 1, 0xffffffff, 0xff, 0x1f, 7, "ffffffff:ff:1f.7"},
+    {"1:00:00.0", 1, 1, 0, 0, 0, "0001:00:00.0"},
+    {"0000:0A:1F.7", 1, 0, 0x0a, 0x1f, 7, "0000:0a:1f.7"},
+    {"000000000:01:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:1:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:001:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:20.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00.8", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00.0/", 0, 0, 0, 0, 0, NULL},
+    {"0000:00:1f.7/../..", 0, 0, 0, 0, 0, NULL},
+    {"../../etc", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00.00", 0, 0, 0, 0, 0, NULL},
+    {"0000:0g:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00.0:1", 0, 0, 0, 0, 0, NULL},
+    {":01:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000::01:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0:0:01:00.0", 0, 0, 0, 0, 0, NULL},
+    {"", 0, 0, 0, 0, 0, NULL},
+    {"ffffffff:ff:ff.f", 0, 0, 0, 0, 0, NULL},
 };
 
 static void test_addr(void)
@@ -176,9 +178,11 @@ static void test_addr(void)
 
 		CHECK((r == 0) == c->ok, "\"%s\": r=%d", c->in, r);
 		if (r == 0 && c->ok) {
-			CHECK(a.domain == c->dom && a.bus == c->bus && a.dev == c->dev && a.fn == c->fn,
+			CHECK(a.domain == c->dom && a.bus == c->bus && a.dev == c->dev &&
+				  a.fn == c->fn,
 			      "\"%s\" fields", c->in);
-			CHECK(strcmp(pci_addr_fmt(&a, buf), c->fmt) == 0, "\"%s\" prints %s", c->in, buf);
+			CHECK(strcmp(pci_addr_fmt(&a, buf), c->fmt) == 0, "\"%s\" prints %s", c->in,
+			      buf);
 		}
 	}
 }
@@ -190,13 +194,13 @@ static void test_claim(void)
 
 	CHECK(claim_parse("01:00.0", &c, &why) == 0 && c.drv == DRV_VFIO && !c.has_ids, "bare");
 	CHECK(claim_parse("0000:01:00.0@10de:1b80", &c, &why) == 0 && c.has_ids &&
-		      c.vendor == 0x10de && c.device == 0x1b80,
+		  c.vendor == 0x10de && c.device == 0x1b80,
 	      "@ids");
 	CHECK(claim_parse("0000:01:00.0=pci-stub", &c, &why) == 0 && c.drv == DRV_STUB, "driver");
 	CHECK(claim_parse("0000:01:00.0=pci_stub", &c, &why) == 0 && c.drv == DRV_STUB, "pci_stub");
 	CHECK(claim_parse("0000:01:00.0=vfio_pci", &c, &why) == 0 && c.drv == DRV_VFIO, "vfio_pci");
 	CHECK(claim_parse("0000:01:00.0@10de:1b80=pci-stub", &c, &why) == 0 && c.has_ids &&
-		      c.drv == DRV_STUB,
+		  c.drv == DRV_STUB,
 	      "both");
 	CHECK(claim_parse("0000:01:00.0=nvidia", &c, &why) < 0, "unknown driver");
 	CHECK(claim_parse("0000:01:00.0@10de", &c, &why) < 0, "half ids");
@@ -267,7 +271,8 @@ static void test_keys(void)
 	CHECK(!r.dryrun && r.group == GROUP_STUB, "dryrun=0, group=pci_stub");
 	done(&r, &d);
 	load(&r, &d, "earlybind.group=sometimes earlybind.colour=red");
-	CHECK(r.group == GROUP_OFF && warned(&d, "expected off") && warned(&d, "unknown earlybind key"),
+	CHECK(r.group == GROUP_OFF && warned(&d, "expected off") &&
+		  warned(&d, "unknown earlybind key"),
 	      "bad group and unknown key");
 	done(&r, &d);
 
@@ -282,7 +287,8 @@ static void test_keys(void)
 	done(&r, &d);
 
 	load(&r, &d, "vfio-pci.ids earlybind.claim");
-	CHECK(warned(&d, "vfio-pci.ids: needs a value") && warned(&d, "earlybind.claim: needs a value"),
+	CHECK(warned(&d, "vfio-pci.ids: needs a value") &&
+		  warned(&d, "earlybind.claim: needs a value"),
 	      "bare value keys warn");
 	done(&r, &d);
 
@@ -300,7 +306,7 @@ static void test_keys(void)
 
 	load(&r, &d, "vfio-pci.ids=10de:1b80junk,10de0:1,10de:1b80:1:2:030000");
 	CHECK(warned(&d, "trailing \"junk\"") && warned(&d, "wider than 16 bits") &&
-		      warned(&d, "class without a mask"),
+		  warned(&d, "class without a mask"),
 	      "sloppy entries warn");
 	CHECK(r.nids == 3, "sloppy entries still apply");
 	CHECK(rules_match_ids(&r, DRV_VFIO, &gpu) != NULL, "sloppy entry matches");
