@@ -47,12 +47,12 @@ COMPETING="e1000e e1000 virtio_net virtio_pci virtio_blk snd_hda_intel xhci_pci 
 build_image() {
 	local name=$1 mods=$2
 	shift 2
-	echo "# building $name.img (dracut -m \"$mods\")"
+	echo "# building $name.img (dracut ${mods:+-m \"$mods\"})"
 	if ! EARLYBIND_BIN="$WORK/stage/usr/bin/earlybind" dracutbasedir="$WORK/dracut" \
 		dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-compress \
 		--conf /dev/null --confdir "$WORK/noconf" \
 		--kver "$KVER" --kmoddir "$K/lib/modules/$KVER" \
-		-m "$mods" --add-drivers "$COMPETING" "$@" "$WORK/$name.img" >"$WORK/$name.dracut.log" 2>&1; then
+		${mods:+-m "$mods"} --add-drivers "$COMPETING" "$@" "$WORK/$name.img" >"$WORK/$name.dracut.log" 2>&1; then
 		tail -n 30 "$WORK/$name.dracut.log"
 		return 1
 	fi
