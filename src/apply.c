@@ -42,6 +42,13 @@ void outcome_free(struct outcome *oc)
 	*oc = (struct outcome){0};
 }
 
+void outcomes_free(struct outcome *out, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		outcome_free(&out[i]);
+	free(out);
+}
+
 static void oc_error(struct outcome *oc, const char *fmt, ...) _printf_(2, 3);
 static void oc_error(struct outcome *oc, const char *fmt, ...)
 {

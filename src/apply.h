@@ -39,3 +39,5 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 /* Gives one claimed device back to its default driver. Returns 0 or -errno. */
 int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct logger *log);
 void outcome_free(struct outcome *oc);
+/* Frees n outcomes and the array. */
+void outcomes_free(struct outcome *out, size_t n);

@@ -221,9 +221,7 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	} else {
 		print_outcomes(&c, out);
 	}
-	for (size_t i = 0; i < c.devs.n; i++)
-		outcome_free(&out[i]);
-	free(out);
+	outcomes_free(out, c.devs.n);
 	ctx_free(&c);
 	log_close(&log);
 	return failed != 0 ? 1 : 0;
@@ -263,9 +261,7 @@ static int cmd_release(const struct opts *o, int argc, char **argv)
 	if (r < 0)
 		fprintf(stderr, "earlybind: cannot write the state file: %s\n", strerror(-r));
 	print_outcomes(&c, out);
-	for (size_t i = 0; i < c.devs.n; i++)
-		outcome_free(&out[i]);
-	free(out);
+	outcomes_free(out, c.devs.n);
 	ctx_free(&c);
 	log_close(&log);
 	return bad ? 1 : 0;

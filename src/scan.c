@@ -100,30 +100,29 @@ static int parse_uevent(char *buf, struct pci_dev *dev)
 	return found;
 }
 
+/* DIR/NAME (a device's attribute) into buf; the length or -errno. */
+static int read_dev_attr(int dfd, const char *dir, const char *name, char *buf, size_t size)
+{
+	char path[128];
+	int r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
+
+	return r < 0 ? r : read_attr_at(dfd, path, buf, size);
+}
+
 static int read_hex_attr(int dfd, const char *dir, const char *name, uint32_t *out)
 {
-	char path[128], buf[32];
-	int r;
+	char buf[32];
+	int r = read_dev_attr(dfd, dir, name, buf, sizeof(buf));
 
-	r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
-	if (r < 0)
-		return r;
-	r = read_attr_at(dfd, path, buf, sizeof(buf));
-	if (r < 0)
-		return r;
-	return parse_hex_u32(buf, out);
+	return r < 0 ? r : parse_hex_u32(buf, out);
 }
 
 static int read_int_attr(int dfd, const char *dir, const char *name, int *out)
 {
-	char path[128], buf[32], *end;
+	char buf[32], *end;
 	long v;
-	int r;
+	int r = read_dev_attr(dfd, dir, name, buf, sizeof(buf));
 
-	r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
-	if (r < 0)
-		return r;
-	r = read_attr_at(dfd, path, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	errno = 0;

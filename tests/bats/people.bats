@@ -105,7 +105,8 @@ doctor_host() {
 
 # The commands and keys the code knows, read from the code itself.
 code_commands() {
-	sed -n 's/^\t{"\([a-z-]*\)", cmd_.*/\1/p' "$REPO/src/commands.c"
+	grep -ozE '\{[[:space:]]*"[a-z-]+",[[:space:]]*cmd_' "$REPO/src/commands.c" | tr '\0' '\n' |
+		sed -n 's/.*"\([a-z-]*\)".*/\1/p'
 }
 code_keys() {
 	grep -oE 'cmdline_key_eq\(k?e?y?,? ?"(earlybind[a-z.]*|vfio[-_a-z.]*|pci-stub[a-z.]*)"' "$REPO/src/rules.c" |

@@ -488,6 +488,14 @@ static int injected(enum attr a)
 	return 0;
 }
 
+/* ".../drivers/NAME/unbind" -> "NAME" */
+static void driver_of_attr(const char *path, char *drv, size_t n)
+{
+	snprintf(drv, n, "%s", path);
+	*strrchr(drv, '/') = '\0';
+	memmove(drv, strrchr(drv, '/') + 1, strlen(strrchr(drv, '/') + 1) + 1);
+}
+
 static int emulate(const char *path, const char *buf, size_t len)
 {
 	enum attr a = attr_of(path);
@@ -512,10 +520,7 @@ static int emulate(const char *path, const char *buf, size_t len)
 		mlog("override %s %s", path + strlen(root), val[0] ? val : "(null)");
 		return 0;
 	case A_UNBIND:
-		/* .../drivers/NAME/unbind */
-		snprintf(drv, sizeof(drv), "%s", path);
-		*strrchr(drv, '/') = '\0';
-		memmove(drv, strrchr(drv, '/') + 1, strlen(strrchr(drv, '/') + 1) + 1);
+		driver_of_attr(path, drv, sizeof(drv));
 		dir = dev_dir(val);
 		if (!dir)
 			return -ENODEV;
@@ -526,9 +531,7 @@ static int emulate(const char *path, const char *buf, size_t len)
 			do_unbind(dir, val, drv);
 		break;
 	case A_BIND:
-		snprintf(drv, sizeof(drv), "%s", path);
-		*strrchr(drv, '/') = '\0';
-		memmove(drv, strrchr(drv, '/') + 1, strlen(strrchr(drv, '/') + 1) + 1);
+		driver_of_attr(path, drv, sizeof(drv));
 		dir = dev_dir(val);
 		if (!dir)
 			return -ENODEV;
