@@ -261,6 +261,7 @@ void rules_free(struct rules *r)
 	for (size_t i = 0; i < r->nclaims; i++)
 		free(r->claims[i].text);
 	free(r->ids);
+	free(r->by_vendor);
 	free(r->claims);
 	free(r->keep.v);
 	free(r->force.v);
@@ -580,9 +581,27 @@ static void addr_set_finish(struct addr_set *s)
 	s->n = o;
 }
 
+static int by_vendor_cmp(const void *a, const void *b, void *ud)
+{
+	const struct rules *r = ud;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint32_t vx = r->ids[x].vendor, vy = r->ids[y].vendor;
+
+	if (vx != vy)
+		return vx < vy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 void rules_finish(struct rules *r)
 {
 	size_t o = 0;
+
+	free(r->by_vendor);
+	r->by_vendor = xcalloc(r->nids, sizeof(*r->by_vendor));
+	for (size_t i = 0; i < r->nids; i++)
+		r->by_vendor[i] = i;
+	if (r->nids)
+		qsort_r(r->by_vendor, r->nids, sizeof(*r->by_vendor), by_vendor_cmp, r);
 
 	for (int drv = DRV_VFIO; drv <= DRV_STUB; drv++)
 		if (r->kernel_key_seen[drv] > 1)
@@ -622,10 +641,44 @@ const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci
 	return bsearch(a, r->claims, r->nclaims, sizeof(*r->claims), claim_key_cmp);
 }
 
+/* The first match, in the order typed, among the entries with this vendor field. */
+static const struct id_sel *match_vendor(const struct rules *r, uint32_t vendor, enum drv drv,
+					 const struct pci_ids *ids)
+{
+	size_t lo = 0, hi = r->nids;
+
+	/* lower bound of vendor in the (vendor, index) order */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->ids[r->by_vendor[mid]].vendor < vendor)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < r->nids && r->ids[r->by_vendor[lo]].vendor == vendor; lo++) {
+		const struct id_sel *s = &r->ids[r->by_vendor[lo]];
+
+		if (s->drv == drv && id_match(s, ids))
+			return s;
+	}
+	return NULL;
+}
+
 const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv, const struct pci_ids *ids)
 {
-	for (size_t i = 0; i < r->nids; i++)
-		if (r->ids[i].drv == drv && id_match(&r->ids[i], ids))
-			return &r->ids[i];
-	return NULL;
+	const struct id_sel *a, *b;
+
+	if (!r->by_vendor) { /* before rules_finish(): the plain scan */
+		for (size_t i = 0; i < r->nids; i++)
+			if (r->ids[i].drv == drv && id_match(&r->ids[i], ids))
+				return &r->ids[i];
+		return NULL;
+	}
+	/* O(log n) per device however long the list: the device's vendor and "any vendor". */
+	a = match_vendor(r, ids->vendor, drv, ids);
+	b = match_vendor(r, PCI_ANY_ID, drv, ids);
+	if (a && b)
+		return a < b ? a : b;
+	return a ? a : b;
 }

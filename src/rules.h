@@ -86,6 +86,7 @@ struct rules {
 	bool disabled;
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;
+	size_t *by_vendor; /* ids indexes sorted by (vendor, index); built by rules_finish() */
 	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
 	struct strbuf modparams[3];  /* per drv: "disable_vga=1 ..." from MODULE.PARAM= words */
 	struct diag *d;

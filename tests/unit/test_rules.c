@@ -313,8 +313,37 @@ static void test_keys(void)
 	done(&r, &d);
 }
 
+/* The vendor index answers as the plain scan in typed order would: the first matching entry. */
+static void test_match_order(void)
+{
+	struct pci_ids gpu = {0x10de, 0x1b80, 0x1043, 0x85a0, 0x030000};
+	struct pci_ids nic = {0x8086, 0x10d3, 0, 0, 0x020000};
+	const struct id_sel *m;
+	struct rules r;
+	struct diag d;
+
+	load(&r, &d, "vfio-pci.ids=ffffffff:1b80,10de:1b80 pci-stub.ids=10de:1b80:1043:85a0");
+	m = rules_match_ids(&r, DRV_VFIO, &gpu);
+	CHECK(m && strcmp(m->text, "vfio-pci.ids=ffffffff:1b80") == 0,
+	      "any-vendor entry typed first wins");
+	m = rules_match_ids(&r, DRV_STUB, &gpu);
+	CHECK(m && strcmp(m->text, "pci-stub.ids=10de:1b80:1043:85a0") == 0, "per driver");
+	CHECK(!rules_match_ids(&r, DRV_VFIO, &nic), "no match for another vendor");
+	done(&r, &d);
+
+	load(&r, &d, "vfio-pci.ids=10de:0001,10de:ffffffff:1043:85a0,ffffffff:ffffffff,10de:1b80");
+	m = rules_match_ids(&r, DRV_VFIO, &gpu);
+	CHECK(m && strcmp(m->text, "vfio-pci.ids=10de:ffffffff:1043:85a0") == 0,
+	      "vendor entry typed first wins");
+	m = rules_match_ids(&r, DRV_VFIO, &nic);
+	CHECK(m && strcmp(m->text, "vfio-pci.ids=ffffffff:ffffffff") == 0,
+	      "any vendor matches the rest");
+	done(&r, &d);
+}
+
 void test_rules(void)
 {
+	test_match_order();
 	test_ids();
 	test_match();
 	test_addr();
