@@ -112,7 +112,6 @@ int pipeline_scan_plan(struct ctx *c, bool all_detail)
 			  strerror(-r));
 		return r;
 	}
-	c->scanned = true;
 	gather(c, all_detail);
 	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);
 	return 0;

@@ -34,7 +34,6 @@ struct ctx {
 	struct pci_list devs;
 	struct boot_list boot;
 	struct plan plan;
-	bool scanned;	     /* bus/pci/devices could be read */
 	struct modload *mod; /* libkmod context (NULL if it could not be made) */
 };
 
