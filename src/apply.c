@@ -224,8 +224,13 @@ static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, struct
 			goto fail;
 		}
 		r = write_attr(a, dev->name, "bus/pci/drivers/%s/unbind", dev->driver);
+		/* -ENODEV: it is not on that driver any more. A driver probing asynchronously (nvme
+		 * on a hot-added VF) may let go by itself between the scan and now: carry on when
+		 * the device is free. */
+		if (r == -ENODEV && !a->dry_run && !reread(a, dev))
+			r = 0;
 		if (r < 0) {
-			oc_error(oc, "unbinding %s: %s", dev->driver, strerror(-r));
+			oc_error(oc, "unbinding %s: %s", oc->orig_driver, strerror(-r));
 			goto fail;
 		}
 	}

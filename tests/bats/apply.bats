@@ -121,6 +121,17 @@ fault_case() {
 	grep -q 'rollback left it on no driver, not e1000e' "$T/kmsg"
 }
 
+@test "a driver that lets go by itself before the unbind (async probe failing): still claimed" {
+	nics
+	echo "earlybind.claim=02:00.0" >"$T/cmdline"
+	run env EB_MOCK_LETGO=0000:02:00.0 EB_MOCK_SYSFS="$T/s" EB_MOCK_LOG="$T/mock.log" LD_PRELOAD="$PCIMOCK" \
+		"$EB" apply --sysfs "$T/s" --root "$T/root" --moddir "$MODDIR" --kmsg "$T/kmsg" --cmdline "$T/cmdline"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(driver "$T/s" 0000:02:00.0)" = vfio-pci ]
+	grep -q 'claimed for vfio-pci (was on e1000e)' "$T/kmsg"
+}
+
 @test "a driver that refuses the device: back on the original driver" {
 	nics
 	echo "earlybind.claim=01:00.0,02:00.0" >"$T/cmdline"

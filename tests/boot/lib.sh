@@ -41,7 +41,7 @@ pick_accel() {
 	fi
 }
 
-COMPETING="e1000e e1000 virtio_net virtio_pci virtio_blk snd_hda_intel xhci_pci bochs ahci"
+COMPETING="e1000e e1000 virtio_net virtio_pci virtio_blk snd_hda_intel xhci_pci bochs ahci nvme"
 
 # build_image NAME MODULES [dracut args...]
 build_image() {

@@ -11,6 +11,8 @@
  *   EB_MOCK_LOADFAIL=MOD     inserting module MOD fails with ENOEXEC
  *   EB_MOCK_LOG=FILE         every emulated action is appended to FILE
  *   EB_MOCK_VANISH=ADDR      the device is hot-removed while a module is being inserted
+ *   EB_MOCK_LETGO=ADDR       its driver lets go of the device by itself (a failed asynchronous
+ *                            probe) when driver_override is written
  *
  * Kernel rules modelled (drivers/pci/pci-driver.c, pci-sysfs.c, drivers/base/bus.c):
  *   - driver_override: "NAME\n" sets, "\n" clears (reads "(null)"); when set, only the driver of
@@ -508,6 +510,14 @@ static int emulate(const char *path, const char *buf, size_t len)
 	val[strcspn(val, "\n")] = '\0';
 	switch (a) {
 	case A_OVERRIDE:
+		if (getenv("EB_MOCK_LETGO") && strstr(path, getenv("EB_MOCK_LETGO")) &&
+		    (dir = dev_dir(getenv("EB_MOCK_LETGO")))) {
+			dev_driver(dir, cur);
+			if (cur[0])
+				do_unbind(dir, getenv("EB_MOCK_LETGO"), cur);
+			free(dir);
+			dir = NULL;
+		}
 		write_small(path, val[0] ? val : "(null)");
 		{
 			FILE *f = fopen(path, "ae");

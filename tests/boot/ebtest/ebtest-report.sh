@@ -2,17 +2,28 @@
 # Test only (sourced by dracut): print each PCI function as
 #   EBTEST dev ADDRESS VENDOR:DEVICE CLASS DRIVER OVERRIDE GROUP
 # then earlybind's results, what `ebtest.later=ADDR` does after coldplug, the boot devices when
-# root is mounted, and power off through sysrq.
+# root is mounted, and power off through sysrq. `ebtest.sriov=PF=N` first enables N VFs.
 (
     echo 1 >/proc/sys/kernel/sysrq
     later=
+    sriov=
     # shellcheck disable=SC2013 # the words of the command line
     for w in $(cat /proc/cmdline); do
         case "$w" in
         ebtest.later=*) later=${w#ebtest.later=} ;;
+        ebtest.sriov=*) sriov=${w#ebtest.sriov=} ;;
         esac
     done
     {
+        # ebtest.sriov=PF=N: enable N VFs now; udev sees them appear (hotplug)
+        if [ -n "$sriov" ]; then
+            if echo "${sriov##*=}" >"/sys/bus/pci/devices/${sriov%=*}/sriov_numvfs"; then
+                echo "EBTEST sriov enabled ${sriov##*=} VFs on ${sriov%=*}"
+            else
+                echo "EBTEST sriov failed on ${sriov%=*}"
+            fi
+            udevadm settle --timeout=60 || sleep 10
+        fi
         if [ -n "$later" ]; then
             echo "earlybind.claim=$later" >/tmp/ebtest.cmdline
             earlybind apply --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST later1 $l"; done
