@@ -66,7 +66,8 @@ int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d)
 	return 0;
 }
 
-void bootdev_load_for_plan(const struct opts *o, struct boot_list *b, struct diag *d)
+void bootdev_load_for_plan(const struct opts *o, const struct rules *rules, struct boot_list *b,
+			   struct diag *d)
 {
 	_cleanup_free_ char *def = NULL;
 	const char *path = o->boot_devices;
@@ -79,7 +80,7 @@ void bootdev_load_for_plan(const struct opts *o, struct boot_list *b, struct dia
 		diag_warn(d, DIAG_SYSFS, "cannot read the boot-device list %s: %s", path,
 			  strerror(-r));
 	if (o->resolve_root)
-		bootdev_resolve(o, b, d);
+		bootdev_resolve(o, rules, b, d);
 }
 
 static bool boot_list_has(const struct boot_list *b, const char *physpath)
@@ -244,26 +245,6 @@ static void resolve_spec(const struct opts *o, const char *sysfs_real, const cha
 	sb_free(&what);
 }
 
-struct bootkeys {
-	char *root, *resume;
-};
-
-static void take_bootkeys(const char *key, const char *val, const char *src, void *ud)
-{
-	struct bootkeys *k = ud;
-
-	(void)src;
-	if (!val)
-		return;
-	if (strcmp(key, "root") == 0) {
-		free(k->root);
-		k->root = xstrdup(val);
-	} else if (strcmp(key, "resume") == 0) {
-		free(k->resume);
-		k->resume = xstrdup(val);
-	}
-}
-
 /* "/" and "/usr" from mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE SOURCE ...". */
 static void resolve_mounts(const struct opts *o, const char *sysfs_real, struct boot_list *b,
 			   struct diag *d)
@@ -296,25 +277,18 @@ static void resolve_mounts(const struct opts *o, const char *sysfs_real, struct 
 	}
 }
 
-void bootdev_resolve(const struct opts *o, struct boot_list *b, struct diag *d)
+void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_list *b,
+		     struct diag *d)
 {
 	_cleanup_free_ char *sysfs_real = realpath(o->sysfs, NULL);
-	struct bootkeys k = {0};
-	struct diag quiet;
 
 	if (!sysfs_real)
 		return;
 	if (strcmp(sysfs_real, "/") == 0)
 		sysfs_real[0] = '\0';
 	resolve_mounts(o, sysfs_real, b, d);
-	/* Warnings about other keys belong to the rules stage, not here. */
-	diag_init(&quiet);
-	cmdline_load(o->root, o->cmdline_files, o->ncmdline, take_bootkeys, &k, &quiet);
-	diag_free(&quiet);
-	resolve_spec(o, sysfs_real, "root", k.root, b, d);
-	resolve_spec(o, sysfs_real, "resume", k.resume, b, d);
-	free(k.root);
-	free(k.resume);
+	resolve_spec(o, sysfs_real, "root", r->root_spec, b, d);
+	resolve_spec(o, sysfs_real, "resume", r->resume_spec, b, d);
 }
 
 int bootdev_write(const char *path, const struct boot_list *b)
@@ -338,7 +312,8 @@ int bootdev_write(const char *path, const struct boot_list *b)
 int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 {
 	struct boot_list b = {0};
-	struct diag d;
+	struct rules rules;
+	struct diag d, quiet;
 	int r = 0;
 
 	(void)argv;
@@ -346,9 +321,15 @@ int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "earlybind: boot-devices takes no arguments\n");
 		return 2;
 	}
+	/* Only root= and resume= matter here: warnings about other keys belong to plan. */
+	diag_init(&quiet);
+	rules_init(&rules, &quiet);
+	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &rules, &quiet);
 	diag_init(&d);
-	bootdev_resolve(o, &b, &d);
+	bootdev_resolve(o, &rules, &b, &d);
 	diag_finish(&d);
+	rules_free(&rules);
+	diag_free(&quiet);
 	if (o->json) {
 		struct strbuf sb;
 

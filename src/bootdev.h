@@ -13,16 +13,19 @@
 
 /* Parses a list file. Returns 0 or -errno; malformed lines are warnings. */
 int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d);
-/* Loads --boot-devices FILE, or ROOT/etc/earlybind/boot-devices when it exists. */
-void bootdev_load_for_plan(const struct opts *o, struct boot_list *b, struct diag *d);
+/* Loads --boot-devices FILE, or ROOT/etc/earlybind/boot-devices when it exists; with
+ * opts.resolve_root also what bootdev_resolve() finds now. */
+void bootdev_load_for_plan(const struct opts *o, const struct rules *rules, struct boot_list *b,
+			   struct diag *d);
 
 /*
  * Resolves what the running system needs to boot — the "/" and "/usr" mounts of
- * ROOT/proc/self/mountinfo and the command line's root= and resume= (UUID=, PARTUUID=, LABEL=,
- * PARTLABEL=, /dev/...; through libblkid) — to the PCI functions that carry them, following
+ * ROOT/proc/self/mountinfo and the root= and resume= the rules stage read (UUID=, PARTUUID=,
+ * LABEL=, PARTLABEL=, /dev/...; through libblkid) — to the PCI functions that carry them, following
  * partitions, dm/md slaves and NVMe multipath subsystems through sysfs.
  */
-void bootdev_resolve(const struct opts *o, struct boot_list *b, struct diag *d);
+void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_list *b,
+		     struct diag *d);
 /* Writes a list in the file format. Returns 0 or -errno. */
 int bootdev_write(const char *path, const struct boot_list *b);
 /* The boot-devices command. */

@@ -100,7 +100,7 @@ void pipeline_rules(struct ctx *c, const struct opts *o)
 	}
 	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &c->rules, &c->diag);
 	rules_finish(&c->rules);
-	bootdev_load_for_plan(o, &c->boot, &c->diag);
+	bootdev_load_for_plan(o, &c->rules, &c->boot, &c->diag);
 }
 
 int pipeline_scan_plan(struct ctx *c, bool all_detail)

@@ -266,6 +266,8 @@ void rules_free(struct rules *r)
 	free(r->keep.v);
 	free(r->force.v);
 	free(r->disabled_by);
+	free(r->root_spec);
+	free(r->resume_spec);
 	for (int i = 0; i < 3; i++)
 		sb_free(&r->modparams[i]);
 	*r = (struct rules){0};
@@ -542,6 +544,13 @@ void rules_add(const char *key, const char *val, const char *src, void *ud)
 	}
 	if (cmdline_key_eq(key, "pci-stub.ids")) {
 		add_ids_key(r, key, val, src, DRV_STUB, true);
+		return;
+	}
+	if (val && (strcmp(key, "root") == 0 || strcmp(key, "resume") == 0)) {
+		char **spec = strcmp(key, "root") == 0 ? &r->root_spec : &r->resume_spec;
+
+		free(*spec);
+		*spec = xstrdup(val);
 		return;
 	}
 	if (add_modparam(r, key, val))

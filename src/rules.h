@@ -86,6 +86,7 @@ struct rules {
 	bool disabled;
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;
+	char *root_spec, *resume_spec; /* root= and resume=, for the boot-device guard */
 	size_t *by_vendor; /* ids indexes sorted by (vendor, index); built by rules_finish() */
 	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
 	struct strbuf modparams[3];  /* per drv: "disable_vga=1 ..." from MODULE.PARAM= words */
