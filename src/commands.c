@@ -31,6 +31,18 @@ int check_addr_args(const char *cmd, int argc, char **argv)
 	return 0;
 }
 
+struct pci_dev *find_arg_dev(const struct ctx *c, const char *arg)
+{
+	struct pci_addr a;
+	struct pci_dev *dev = NULL;
+
+	if (pci_addr_parse(arg, &a) == 0)
+		dev = pci_list_find(&c->devs, &a);
+	if (!dev)
+		fprintf(stderr, "earlybind: %s: no such PCI device\n", arg);
+	return dev;
+}
+
 static int no_args(const char *cmd, int argc)
 {
 	if (argc > 0) {
@@ -244,13 +256,9 @@ static int cmd_release(const struct opts *o, int argc, char **argv)
 	log_open(&log, o->kmsg);
 	out = xcalloc(c.devs.n, sizeof(*out));
 	for (int i = 0; i < argc; i++) {
-		struct pci_addr a;
-		struct pci_dev *dev;
+		struct pci_dev *dev = find_arg_dev(&c, argv[i]);
 
-		pci_addr_parse(argv[i], &a);
-		dev = pci_list_find(&c.devs, &a);
 		if (!dev) {
-			fprintf(stderr, "earlybind: %s: no such PCI device\n", argv[i]);
 			bad++;
 			continue;
 		}

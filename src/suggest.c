@@ -110,13 +110,9 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		    "enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or amd_iommu=on",
 		    o->sysfs);
 	for (int i = 0; i < argc; i++) {
-		struct pci_addr a;
-		const struct pci_dev *d;
+		const struct pci_dev *d = find_arg_dev(&c, argv[i]);
 
-		pci_addr_parse(argv[i], &a);
-		d = pci_list_find(&c.devs, &a);
 		if (!d) {
-			fprintf(stderr, "earlybind: %s: no such PCI device\n", argv[i]);
 			bad++;
 			continue;
 		}
