@@ -123,7 +123,8 @@ lint:
 	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook
 	shellcheck -x tests/boot/run tests/boot/lib.sh tests/boot/demo tests/itools/run \
 		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/setup-deps.sh tests/check-all.sh \
-		tests/bench/run tests/fuzz/run tests/sanitize.sh .ci/run
+		tests/bench/run tests/fuzz/run tests/sanitize.sh tests/lint-bats.sh .ci/run
+	tests/lint-bats.sh
 	clang-format --dry-run --Werror $(C_FILES)
 
 clean:

@@ -11,7 +11,7 @@ echo "=== unit (ASan+UBSan)"
 echo "=== bats (ASan+UBSan)"
 EARLYBIND=$PWD/$B/earlybind PCIMOCK=$PWD/$B/pcimock.so bats tests/bats || status=1
 echo "=== valgrind memcheck: plan --json over the real dumps"
-fix=${EARLYBIND_FIXTURES:-../shared/fixtures/lspci}
+fix=${EARLYBIND_FIXTURES:-tests/fixtures/lspci}
 work=$(mktemp -d)
 vb=${VALGRIND_BIN:-build/earlybind}
 n=0

@@ -1,6 +1,6 @@
 # Shared by every bats file: a temp dir, the fixture tool, the binary under test.
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-FIX=${EARLYBIND_FIXTURES:-$REPO/../shared/fixtures/lspci}
+FIX=${EARLYBIND_FIXTURES:-$REPO/tests/fixtures/lspci}
 EB=${EARLYBIND:-$REPO/build/earlybind}
 
 setup() {

@@ -99,3 +99,12 @@ source_hook() {
 @test "make lint: every shell script is shellcheck clean and every C file clang-format clean" {
 	make -s -C "$REPO" lint
 }
+
+@test "make lint rejects a bare '! cmd' in a bats test (it could never fail there)" {
+	printf '@test "x" {\n\t! grep -q a /dev/null\n\ttrue\n}\n' >"$T/bad.bats"
+	run "$REPO/tests/lint-bats.sh" "$T/bad.bats"
+	[ "$status" -eq 1 ]
+	[[ $output == *"bad.bats:2:"* ]]
+	printf '@test "x" {\n\trun ! grep -q a /dev/null\n}\n' >"$T/good.bats"
+	"$REPO/tests/lint-bats.sh" "$T/good.bats"
+}
