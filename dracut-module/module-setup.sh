@@ -21,13 +21,16 @@ installkernel() {
 
 # --hostonly-cmdline: the keys of the documented config file.
 cmdline() {
-    if [ -r "$dracutsysrootdir/etc/earlybind/cmdline.conf" ]; then
-        grep -v '^[[:space:]]*#' "$dracutsysrootdir/etc/earlybind/cmdline.conf" | tr '\n' ' '
+    local confdir="${EARLYBIND_CONFDIR:-$dracutsysrootdir/etc/earlybind}"
+    if [ -r "$confdir/cmdline.conf" ]; then
+        grep -v '^[[:space:]]*#' "$confdir/cmdline.conf" | tr '\n' ' '
     fi
 }
 
 install() {
     local bin="${EARLYBIND_BIN:-$(command -v earlybind)}"
+    # EARLYBIND_CONFDIR is a test seam, like EARLYBIND_BIN.
+    local confdir="${EARLYBIND_CONFDIR:-$dracutsysrootdir/etc/earlybind}"
 
     inst_binary "$bin" /usr/bin/earlybind
     inst_hook cmdline 00 "$moddir/earlybind-cmdline.sh"
@@ -39,9 +42,11 @@ install() {
             "$systemdsystemunitdir/sysinit.target.wants/earlybind.service"
     fi
 
-    # The config file's keys, read like /etc/cmdline.d inside the image.
-    if [ -r "$dracutsysrootdir/etc/earlybind/cmdline.conf" ]; then
-        inst_simple "$dracutsysrootdir/etc/earlybind/cmdline.conf" /etc/cmdline.d/90-earlybind.conf
+    # The config file's keys, read like /etc/cmdline.d inside the image. Its comment lines are
+    # dropped: dracut's own reader of /etc/cmdline.d would take their words as keys.
+    if [ -r "$confdir/cmdline.conf" ]; then
+        mkdir -p "$initdir/etc/cmdline.d"
+        grep -v '^[[:space:]]*#' "$confdir/cmdline.conf" >"$initdir/etc/cmdline.d/90-earlybind.conf" || :
     fi
 
     # The boot devices of the machine the image is for. Only a hostonly image is built for the
@@ -50,7 +55,7 @@ install() {
     if [[ $hostonly ]] && [[ -z $dracutsysrootdir ]]; then
         "$bin" boot-devices --write "$initdir/etc/earlybind/boot-devices" >/dev/null ||
             dwarn "earlybind: could not record the boot devices"
-    elif [ -r "$dracutsysrootdir/etc/earlybind/boot-devices" ]; then
-        inst_simple "$dracutsysrootdir/etc/earlybind/boot-devices" /etc/earlybind/boot-devices
+    elif [ -r "$confdir/boot-devices" ]; then
+        inst_simple "$confdir/boot-devices" /etc/earlybind/boot-devices
     fi
 }

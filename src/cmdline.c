@@ -91,7 +91,29 @@ bool cmdline_key_eq(const char *a, const char *b)
 	}
 }
 
-static void load_one(const char *path, bool optional, cmdline_cb cb, void *ud, struct diag *d)
+/*
+ * Blanks every line whose first non-blank character is '#': a comment in a config file. The
+ * kernel's own command line has no comments, so /proc/cmdline is never stripped.
+ */
+static void strip_comments(char *text)
+{
+	char *line = text;
+
+	while (*line) {
+		char *p = line, *nl = strchr(line, '\n');
+
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '#')
+			memset(line, ' ', (size_t)((nl ? nl : line + strlen(line)) - line));
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+}
+
+static void load_one(const char *path, bool optional, bool config, cmdline_cb cb, void *ud,
+		     struct diag *d)
 {
 	_cleanup_free_ char *text = NULL;
 	size_t len = 0;
@@ -106,6 +128,8 @@ static void load_one(const char *path, bool optional, cmdline_cb cb, void *ud, s
 		diag_warn(d, DIAG_CMDLINE, "%s: contains a NUL byte; the rest is ignored", path);
 	/* /proc/cmdline ends in a newline the kernel's own command line does not have. */
 	len = strlen(text);
+	if (config)
+		strip_comments(text);
 	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
 		text[--len] = '\0';
 	cmdline_split(text, path, cb, ud);
@@ -144,7 +168,7 @@ static void load_dir(const char *dir, cmdline_cb cb, void *ud, struct diag *d)
 
 		sb_init(&p);
 		sb_addf(&p, "%s/%s", dir, names[i]);
-		load_one(p.s, true, cb, ud, d);
+		load_one(p.s, true, true, cb, ud, d);
 		sb_free(&p);
 		free(names[i]);
 	}
@@ -158,23 +182,23 @@ void cmdline_load(const char *root, char *const *files, size_t nfiles, cmdline_c
 
 	if (nfiles) {
 		for (size_t i = 0; i < nfiles; i++)
-			load_one(files[i], false, cb, ud, d);
+			load_one(files[i], false, true, cb, ud, d);
 		return;
 	}
 	if (!root || strcmp(root, "/") == 0)
 		root = "";
 	sb_init(&p);
 	sb_addf(&p, "%s/etc/cmdline", root);
-	load_one(p.s, true, cb, ud, d);
+	load_one(p.s, true, true, cb, ud, d);
 	sb_add(&p, ".d");
 	load_dir(p.s, cb, ud, d);
 	sb_free(&p);
 	/* The documented config file: what initramfs-tools images carry instead of /etc/cmdline.d.
 	 */
 	sb_addf(&p, "%s/etc/earlybind/cmdline.conf", root);
-	load_one(p.s, true, cb, ud, d);
+	load_one(p.s, true, true, cb, ud, d);
 	sb_free(&p);
 	sb_addf(&p, "%s/proc/cmdline", root);
-	load_one(p.s, false, cb, ud, d);
+	load_one(p.s, false, false, cb, ud, d);
 	sb_free(&p);
 }

@@ -114,3 +114,59 @@ S
 	[ "$(action 0000:01:00.0)" = "claim pci-stub" ]
 	[ "$(action 0000:02:00.0)" = "claim vfio-pci" ]
 }
+
+@test "comment lines in config files are comments: '# ... earlybind=0' switches nothing off" {
+	spec
+	mkdir -p "$T/r/etc/earlybind" "$T/r/etc/cmdline.d" "$T/r/proc"
+	cat >"$T/r/etc/earlybind/cmdline.conf" <<'C'
+# To switch off: earlybind=0
+   # indented comment: earlybind.keep=02:00.0 vfio-pci.ids=.
+vfio-pci.ids=8086:10d3 # not a comment: the word "#" and these are words
+	#	tab-indented: earlybind.claim=04:00.0
+C
+	printf '# earlybind.claim=03:00.0=pci-stub\nearlybind.claim=03:00.0\n' >"$T/r/etc/cmdline.d/50.conf"
+	echo '#earlybind=0' >"$T/r/etc/cmdline"
+	echo 'root=/dev/sda1' >"$T/r/proc/cmdline"
+	run "$EB" plan --sysfs "$T/s" --root "$T/r" --json
+	[ "$status" -eq 0 ]
+	[ "$(action 0000:01:00.0)" = "claim vfio-pci" ]
+	[ "$(action 0000:02:00.0)" = "claim vfio-pci" ]
+	[ "$(action 0000:03:00.0)" = "claim vfio-pci" ]
+	[ "$(action 0000:04:00.0)" = "none null" ]
+	[ "$(warnings | wc -l)" -eq 0 ]
+	# /proc/cmdline is the kernel's: a '#' there is an ordinary word
+	echo '#x earlybind=0' >"$T/r/proc/cmdline"
+	run "$EB" plan --sysfs "$T/s" --root "$T/r" --json
+	[ "$(action 0000:01:00.0)" = "none null" ]
+}
+
+@test "every shipped example plans with zero warnings" {
+	# a host with every device the examples name
+	cat >"$T/exspec" <<'S'
+dev 0000:00:01.0 1022:1483 class=060400 bridge secondary=01 driver=pcieport group=1
+dev 0000:01:00.0 10de:2486 class=030000 driver=nouveau group=10
+dev 0000:01:00.1 10de:228b class=040300 driver=snd_hda_intel group=10
+dev 0000:02:00.0 144d:a80a class=010802 driver=nvme group=11
+dev 0000:03:00.0 10de:2203 class=030000 driver=nouveau group=12
+dev 0000:03:00.1 10de:1aef class=040300 driver=snd_hda_intel group=12
+dev 0000:0b:00.0 1002:73bf class=030000 driver=amdgpu group=13
+S
+	mktree s --spec "$T/exspec"
+	local f n=0
+	for f in "$REPO"/kernel-cmdline/examples/*; do
+		mkdir -p "$T/ex/etc/earlybind" "$T/ex/proc"
+		case $f in
+		*.conf) cp "$f" "$T/ex/etc/earlybind/cmdline.conf"; : >"$T/ex/proc/cmdline" ;;
+		*) # the quoted command line of a grub or systemd-boot example
+			rm -f "$T/ex/etc/earlybind/cmdline.conf"
+			grep -v '^#' "$f" | sed -n 's/^GRUB_CMDLINE_LINUX="\(.*\)"$/\1/p; /^root=/p' >"$T/ex/proc/cmdline"
+			[ -s "$T/ex/proc/cmdline" ] ;;
+		esac
+		run "$EB" plan --sysfs "$T/s" --root "$T/ex" --json
+		[ "$status" -eq 0 ]
+		echo "$f: $(warnings)"
+		[ "$(warnings | wc -l)" -eq 0 ]
+		n=$((n + 1))
+	done
+	[ "$n" -ge 4 ]
+}
