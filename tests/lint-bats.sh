@@ -7,7 +7,7 @@ if [ $# -eq 0 ]; then
 	cd "$(dirname "$0")/.."
 	set -- tests/bats/*.bats tests/bats/*.bash
 fi
-if grep -nE '^[[:space:]]*![[:space:]]' "$@"; then
+if grep -nHE '^[[:space:]]*![[:space:]]' "$@"; then
 	echo "lint-bats: a bare '! cmd' cannot fail a bats test; use 'run ! cmd'" >&2
 	exit 1
 fi
