@@ -92,8 +92,8 @@ static bool driver_registered(const char *sysfs, const char *name)
 static int ensure_driver(struct applier *a, enum drv drv)
 {
 	const char *sysfs = a->c->o->sysfs;
-	struct strbuf what, opts;
-	_cleanup_free_ char *conf = NULL;
+	_cleanup_free_ char *notes = NULL, *opts = NULL;
+	struct strbuf what;
 	int r;
 
 	if (a->drv_state[drv])
@@ -110,19 +110,11 @@ static int ensure_driver(struct applier *a, enum drv drv)
 		a->drv_error[drv] = xstrdup("no libkmod context");
 		return -ENOPKG;
 	}
-	sb_init(&opts);
-	sb_add(&opts, "");
-	conf = modload_conf_options(a->c->mod, drv_module(drv));
-	if (conf) {
-		modload_strip_ids(conf);
-		sb_add(&opts, conf);
-	}
-	if (a->c->rules.modparams[drv].len) {
-		if (opts.len)
-			sb_addc(&opts, ' ');
-		sb_add(&opts, a->c->rules.modparams[drv].s);
-	}
-	r = modload_load(a->c->mod, sysfs, drv_module(drv), opts.s, &what);
+	opts = modload_options(a->c->mod, &a->c->rules, drv_module(drv));
+	r = modload_load(a->c->mod, sysfs, drv_module(drv), &a->c->rules, &what);
+	notes = modload_take_notes(a->c->mod);
+	if (notes)
+		log_line(a->log, LOG_WARNING, "loading %s: %s", drv_module(drv), notes);
 	if (r == 0 && !driver_registered(sysfs, drv_name(drv))) {
 		r = -ENODEV;
 		sb_addf(&what, "%s loaded but no %s driver registered", drv_module(drv),
@@ -132,12 +124,11 @@ static int ensure_driver(struct applier *a, enum drv drv)
 		a->drv_error[drv] = what.s ? xstrdup(what.s) : xstrdup(strerror(-r));
 		log_line(a->log, LOG_ERR, "cannot load %s: %s", drv_module(drv), a->drv_error[drv]);
 	} else {
-		log_line(a->log, LOG_INFO, "loaded %s%s%s", drv_module(drv),
-			 opts.len ? " with " : "", opts.s);
+		log_line(a->log, LOG_INFO, "loaded %s%s%s", drv_module(drv), *opts ? " with " : "",
+			 opts);
 	}
 	a->drv_state[drv] = r < 0 ? r : 1;
 	sb_free(&what);
-	sb_free(&opts);
 	return r;
 }
 
@@ -166,7 +157,8 @@ static const char *reread(struct applier *a, struct pci_dev *dev)
 	return dev->driver;
 }
 
-/* Step 5: clear the override and let the original driver take the device back. */
+/* Step 5: clear the override and let the original driver take the device back. Only our own
+ * target is unbound: a device some other driver took meanwhile stays with it. */
 static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc)
 {
 	const char *now;
@@ -176,7 +168,8 @@ static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc
 	if (r < 0)
 		oc_error(oc, "clearing driver_override: %s", strerror(-r));
 	now = reread(a, dev);
-	if (now && (!oc->orig_driver || strcmp(now, oc->orig_driver) != 0) && sane_name(now)) {
+	if (now && strcmp(now, drv_name(oc->target)) == 0 &&
+	    (!oc->orig_driver || strcmp(now, oc->orig_driver) != 0)) {
 		r = write_attr(a, dev->name, "bus/pci/drivers/%s/unbind", now);
 		if (r < 0)
 			oc_error(oc, "unbinding %s: %s", now, strerror(-r));
@@ -189,6 +182,9 @@ static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc
 		now = reread(a, dev);
 	}
 	oc->final_driver = now ? xstrdup(now) : NULL;
+	/* A driver that bound by itself during the claim is where the kernel would have put it. */
+	if (now && !oc->orig_driver && strcmp(now, drv_name(oc->target)) != 0)
+		return;
 	if ((now == NULL) != (oc->orig_driver == NULL) ||
 	    (now && strcmp(now, oc->orig_driver) != 0))
 		oc_error(oc, "rollback left it on %s, not %s", now ? now : "no driver",
@@ -217,7 +213,10 @@ static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, struct
 		oc_error(oc, "writing driver_override: %s", strerror(-r));
 		goto fail;
 	}
-	/* Step 3: take it from its current driver. */
+	/* Step 3: take it from whatever holds it now. The scan may be stale: a driver probing
+	 * asynchronously (nvme on a new VF) can bind between the scan and the override. */
+	if (!a->dry_run)
+		reread(a, dev);
 	if (dev->driver && strcmp(dev->driver, target) != 0) {
 		if (!sane_name(dev->driver)) {
 			oc_error(oc, "odd driver name \"%s\"", dev->driver);
@@ -230,7 +229,7 @@ static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, struct
 		if (r == -ENODEV && !a->dry_run && !reread(a, dev))
 			r = 0;
 		if (r < 0) {
-			oc_error(oc, "unbinding %s: %s", oc->orig_driver, strerror(-r));
+			oc_error(oc, "unbinding %s: %s", dev->driver, strerror(-r));
 			goto fail;
 		}
 	}
@@ -299,6 +298,12 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 	r = sysfsw_init(&a.w, c->o->sysfs, dry_run);
 	if (r < 0)
 		return r;
+	/* Whenever ids are given for a driver, it is made live here, without ids=, even with nothing
+	 * to claim (every match kept or refused): a later `modprobe vfio_pci` (rd.driver.pre=, a
+	 * softdep, modules-load.d) would otherwise insert it with the ids and bind kept devices. */
+	for (enum drv d = DRV_VFIO; !only_dev && !c->rules.disabled && d <= DRV_STUB; d++)
+		if (c->rules.ids_given[d])
+			ensure_driver(&a, d);
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
 		const struct decision *dc = &c->plan.dec[i];

@@ -7,9 +7,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "apply.h"
@@ -51,28 +53,36 @@ static void finding(struct findings *f, enum sev s, const char *fix, const char 
 	f->n++;
 }
 
-static bool kcmdline_has(const char *cmdline, const char *word)
+/* cmdline_split() callback: whether the kernel command line asks for an IOMMU (intel_iommu=on,
+ * amd_iommu=on; both take comma-separated options). */
+static void find_iommu_on(const char *key, const char *val, const char *src, void *ud)
 {
-	size_t n = strlen(word);
+	bool *on = ud;
+	_cleanup_free_ char *opts = NULL;
+	char *p, *w;
 
-	for (const char *p = cmdline; (p = strstr(p, word)); p += n)
-		if ((p == cmdline || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
-			return true;
-	return false;
+	(void)src;
+	if (!val || !(cmdline_key_eq(key, "intel_iommu") || cmdline_key_eq(key, "amd_iommu")))
+		return;
+	p = opts = xstrdup(val);
+	while ((w = strsep(&p, ",")))
+		if (strcmp(w, "on") == 0)
+			*on = true;
 }
 
 static void check_iommu(struct findings *f, const struct opts *o)
 {
 	_cleanup_free_ char *path = root_path(o, "/proc/cmdline");
 	_cleanup_free_ char *cmdline = NULL;
+	bool asked = false;
 
-	if (read_file(path, &cmdline, NULL) < 0)
-		cmdline = xstrdup("");
+	if (read_file(path, &cmdline, NULL) == 0)
+		cmdline_split(cmdline, path, find_iommu_on, &asked);
 	if (scan_have_iommu(o->sysfs)) {
 		finding(f, SEV_OK, NULL, "the IOMMU is on (IOMMU groups exist)");
 		return;
 	}
-	if (!kcmdline_has(cmdline, "intel_iommu=on") && !kcmdline_has(cmdline, "amd_iommu=on"))
+	if (!asked)
 		finding(
 		    f, SEV_PROBLEM,
 		    "enable VT-d / AMD-Vi in the firmware and add intel_iommu=on (Intel) or "
@@ -244,16 +254,72 @@ static void check_driverctl(struct findings *f, const struct opts *o, const stru
 		closedir(dp);
 }
 
-/* Whether the current initramfs has the module: lsinitrd lists it. */
+/*
+ * Lists an image with TOOL (lsinitrd or lsinitramfs, no shell) and says whether it holds the
+ * binary. Returns 1 found, 0 not found, -errno when the tool is missing or could not list it
+ * (*why says how).
+ */
+static int image_has_earlybind(const char *tool, const char *img, char **why)
+{
+	int pipefd[2], status;
+	bool found = false;
+	char line[1024];
+	pid_t pid;
+	FILE *f;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		dup2(pipefd[1], STDOUT_FILENO);
+		if (null >= 0)
+			dup2(null, STDERR_FILENO);
+		execlp(tool, tool, "--", img, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	f = fdopen(pipefd[0], "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, "usr/bin/earlybind") || strstr(line, "bin/earlybind\n"))
+			found = true;
+	if (f)
+		fclose(f);
+	else
+		close(pipefd[0]);
+	if (waitpid(pid, &status, 0) < 0)
+		return -errno;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
+		*why = xasprintf("%s is not installed", tool);
+		return -ENOENT;
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		*why = xasprintf("%s failed (exit %d)", tool,
+				 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		return -EIO;
+	}
+	return found;
+}
+
+/*
+ * Whether the current initramfs has earlybind. initramfs-tools names its images initrd.img-*
+ * and lists them with lsinitramfs; dracut's are initramfs-*.img, listed by lsinitrd. The other
+ * tool is the fallback; an image no tool could list is its own finding, never "missing".
+ */
 static void check_initramfs(struct findings *f, const struct opts *o)
 {
 	const char *img = o->initramfs;
 	_cleanup_free_ char *def = NULL;
-	struct strbuf cmd;
+	const char *tools[2] = {"lsinitrd", "lsinitramfs"};
+	struct strbuf whys;
 	struct utsname u;
-	char line[1024];
-	bool found = false;
-	FILE *p;
+	int r = -ENOENT;
 
 	if (!img) {
 		/* dracut's name, then initramfs-tools' */
@@ -281,27 +347,31 @@ static void check_initramfs(struct findings *f, const struct opts *o)
 			"no initramfs of the running kernel found in /boot");
 		return;
 	}
-	sb_init(&cmd);
-	sb_add(&cmd, "lsinitrd -- '");
-	for (const char *s = img; *s; s++)
-		sb_add(&cmd, *s == '\'' ? "'\\''" : (char[]){*s, 0});
-	sb_add(&cmd, "' 2>/dev/null");
-	p = popen(cmd.s, "r");
-	sb_free(&cmd);
-	if (!p) {
-		finding(f, SEV_NOTE, "install dracut (lsinitrd)", "cannot list %s", img);
-		return;
+	if (strncmp(path_basename(img), "initrd.img", 10) == 0) {
+		tools[0] = "lsinitramfs";
+		tools[1] = "lsinitrd";
 	}
-	while (fgets(line, sizeof(line), p))
-		if (strstr(line, "usr/bin/earlybind") || strstr(line, "bin/earlybind\n"))
-			found = true;
-	pclose(p);
-	if (found)
+	sb_init(&whys);
+	for (size_t i = 0; i < ARRAY_SIZE(tools) && r < 0; i++) {
+		_cleanup_free_ char *why = NULL;
+
+		r = image_has_earlybind(tools[i], img, &why);
+		if (r < 0)
+			sb_addf(&whys, "%s%s", whys.len ? "; " : "",
+				why ? why : strerror(-r));
+	}
+	if (r > 0)
 		finding(f, SEV_OK, NULL, "the initramfs %s carries earlybind", img);
-	else
+	else if (r == 0)
 		finding(f, SEV_PROBLEM, "regenerate it: dracut -f (or update-initramfs -u)",
 			"the initramfs %s does not carry earlybind: nothing is claimed at boot",
 			img);
+	else
+		finding(f, SEV_NOTE,
+			"install lsinitramfs (initramfs-tools) or lsinitrd (dracut), or check the "
+			"image by hand",
+			"could not inspect the initramfs %s: %s", img, whys.s ? whys.s : "?");
+	sb_free(&whys);
 }
 
 static void check_boot_state(struct findings *f, const struct opts *o, const struct ctx *c)

@@ -9,12 +9,29 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "cmdline.h"
+
 #define MAX_DEPTH 16
 
 struct modload {
 	struct kmod_ctx *ctx;
-	char *kcmdline; /* /proc/cmdline as libkmod read it */
+	struct modparam *kc; /* the module options libkmod took from /proc/cmdline */
+	size_t nkc, capkc;
+	struct strbuf notes; /* what was not done as modprobe would, for the caller to log */
 };
+
+/* cmdline_split() callback over /proc/cmdline: the words libkmod merges into its config. */
+static void collect_kcmdline(const char *key, const char *val, const char *src, void *ud)
+{
+	struct modload *m = ud;
+	struct modparam mp;
+
+	(void)src;
+	if (!modparam_split(key, val, &mp.module, &mp.word))
+		return;
+	grow((void **)&m->kc, &m->capkc, m->nkc, sizeof(*m->kc));
+	m->kc[m->nkc++] = mp;
+}
 
 static void kmod_quiet(void *data, int priority, const char *file, int line, const char *fn,
 		       const char *format, va_list args)
@@ -57,9 +74,15 @@ int modload_new(struct modload **out, const struct opts *o)
 		return -ENOMEM;
 	}
 	kmod_set_log_fn(m->ctx, kmod_quiet, NULL);
-	/* libkmod always reads the real /proc/cmdline into its config. */
-	if (read_file("/proc/cmdline", &m->kcmdline, NULL) < 0)
-		m->kcmdline = xstrdup("");
+	sb_init(&m->notes);
+	/* libkmod always reads the real /proc/cmdline into its config: split it with the one
+	 * parser, so that those options can be told from modprobe.d's. */
+	{
+		_cleanup_free_ char *kc = NULL;
+
+		if (read_file("/proc/cmdline", &kc, NULL) == 0)
+			cmdline_split(kc, "/proc/cmdline", collect_kcmdline, m);
+	}
 	*out = m;
 	return 0;
 }
@@ -69,7 +92,12 @@ void modload_free(struct modload *m)
 	if (!m)
 		return;
 	kmod_unref(m->ctx);
-	free(m->kcmdline);
+	for (size_t i = 0; i < m->nkc; i++) {
+		free(m->kc[i].module);
+		free(m->kc[i].word);
+	}
+	free(m->kc);
+	sb_free(&m->notes);
 	free(m);
 }
 
@@ -93,31 +121,12 @@ static char *next_word(char **s)
 	return start;
 }
 
-/* Whether /proc/cmdline has "MODULE.WORD" (libkmod adds those to the module's options). */
+/* Whether libkmod took this option of `module` from /proc/cmdline. */
 static bool from_kcmdline(const struct modload *m, const char *module, const char *word)
 {
-	size_t ml = strlen(module), wl = strlen(word);
-	const char *p = m->kcmdline;
-
-	while ((p = strstr(p, word))) {
-		const char *dot = p - 1;
-
-		if (dot - m->kcmdline >= (ptrdiff_t)ml && *dot == '.' &&
-		    (p[wl] == ' ' || p[wl] == '\n' || p[wl] == '\0')) {
-			const char *mod = dot - ml;
-			bool same = true;
-
-			for (size_t i = 0; i < ml && same; i++) {
-				char a = mod[i] == '-' ? '_' : mod[i];
-				char b = module[i] == '-' ? '_' : module[i];
-
-				same = a == b;
-			}
-			if (same && (mod == m->kcmdline || mod[-1] == ' '))
-				return true;
-		}
-		p += wl;
-	}
+	for (size_t i = 0; i < m->nkc; i++)
+		if (cmdline_key_eq(m->kc[i].module, module) && strcmp(m->kc[i].word, word) == 0)
+			return true;
 	return false;
 }
 
@@ -176,11 +185,42 @@ static bool module_live(const char *sysfs, const char *name)
 	return stat(path, &st) == 0;
 }
 
-static int insert_tree(struct modload *m, const char *sysfs, struct kmod_module *mod,
-		       const char *options, int depth, struct strbuf *what);
+char *modload_options(struct modload *m, const struct rules *r, const char *module)
+{
+	_cleanup_free_ char *conf = modload_conf_options(m, module);
+	struct strbuf sb;
 
-static int insert_list(struct modload *m, const char *sysfs, struct kmod_list *list, int depth,
-		       struct strbuf *what)
+	sb_init(&sb);
+	sb_add(&sb, conf ? conf : "");
+	if (r)
+		rules_module_options(r, module, &sb);
+	/* ids= stays with us: inserted with it, the driver would take kept devices and twins. */
+	if (cmdline_key_eq(module, drv_module(DRV_VFIO)) ||
+	    cmdline_key_eq(module, drv_module(DRV_STUB)))
+		modload_strip_ids(sb.s);
+	return sb.s;
+}
+
+char *modload_take_notes(struct modload *m)
+{
+	char *n = m->notes.len ? xstrdup(m->notes.s) : NULL;
+
+	sb_free(&m->notes);
+	sb_init(&m->notes);
+	return n;
+}
+
+struct walk {
+	struct modload *m;
+	const char *sysfs;
+	const struct rules *rules;
+	struct strbuf *what;
+};
+
+static int insert_tree(struct walk *w, struct kmod_module *mod, int depth);
+
+/* Hard dependencies: the first failure stops the walk. */
+static int insert_deps(struct walk *w, struct kmod_list *list, int depth)
 {
 	struct kmod_list *l;
 	int r = 0;
@@ -190,59 +230,75 @@ static int insert_list(struct modload *m, const char *sysfs, struct kmod_list *l
 		struct kmod_module *dep = kmod_module_get_module(l);
 
 		if (r == 0)
-			r = insert_tree(m, sysfs, dep, NULL, depth + 1, what);
+			r = insert_tree(w, dep, depth + 1);
 		kmod_module_unref(dep);
 	}
 	return r;
 }
 
-static int insert_tree(struct modload *m, const char *sysfs, struct kmod_module *mod,
-		       const char *options, int depth, struct strbuf *what)
+/* Soft dependencies: as libkmod does, a failure is noted and the walk goes on. */
+static void insert_soft(struct walk *w, struct kmod_list *list, int depth)
+{
+	struct kmod_list *l;
+
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *dep = kmod_module_get_module(l);
+		struct strbuf why;
+
+		sb_init(&why);
+		if (insert_tree(&(struct walk){w->m, w->sysfs, w->rules, &why}, dep, depth + 1) < 0)
+			sb_addf(&w->m->notes, "%ssoft dependency %s not loaded (%s); carried on",
+				w->m->notes.len ? "; " : "", kmod_module_get_name(dep),
+				why.s ? why.s : "?");
+		sb_free(&why);
+		kmod_module_unref(dep);
+	}
+}
+
+static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 {
 	const char *name = kmod_module_get_name(mod);
 	struct kmod_list *pre = NULL, *post = NULL, *deps;
-	_cleanup_free_ char *own = NULL;
+	_cleanup_free_ char *options = NULL;
 	int r;
 
 	if (depth > MAX_DEPTH) {
-		sb_addf(what, "dependency loop at %s", name);
+		sb_addf(w->what, "dependency loop at %s", name);
 		return -ELOOP;
 	}
-	if (module_live(sysfs, name))
+	if (module_live(w->sysfs, name))
 		return 0;
 	if (!kmod_module_get_path(mod)) /* built in: nothing to insert */
 		return 0;
+	if (kmod_module_get_install_commands(mod))
+		sb_addf(&w->m->notes, "%smodprobe.d has an install command for %s: not run, %s inserted "
+			"directly", w->m->notes.len ? "; " : "", name, name);
 	kmod_module_get_softdeps(mod, &pre, &post);
-	r = insert_list(m, sysfs, pre, depth, what);
+	insert_soft(w, pre, depth);
+	deps = kmod_module_get_dependencies(mod);
+	r = insert_deps(w, deps, depth);
+	kmod_module_unref_list(deps);
 	if (r == 0) {
-		deps = kmod_module_get_dependencies(mod);
-		r = insert_list(m, sysfs, deps, depth, what);
-		kmod_module_unref_list(deps);
-	}
-	if (r == 0) {
-		/* Dependencies get their modprobe.d options too, never ids=. */
-		if (!options) {
-			own = modload_conf_options(m, name);
-			if (own)
-				modload_strip_ids(own);
-			options = own;
-		}
-		r = kmod_module_insert_module(mod, 0, options ? options : "");
+		/* Every module gets what modprobe would give it: modprobe.d and the command line. */
+		options = modload_options(w->m, w->rules, name);
+		r = kmod_module_insert_module(mod, 0, options);
 		if (r == -EEXIST)
 			r = 0;
 		if (r < 0)
-			sb_addf(what, "inserting %s: %s", name, strerror(-r));
+			sb_addf(w->what, "inserting %s: %s", name, strerror(-r));
 	}
 	if (r == 0)
-		r = insert_list(m, sysfs, post, depth, what);
+		insert_soft(w, post, depth);
 	kmod_module_unref_list(pre);
 	kmod_module_unref_list(post);
 	return r;
 }
 
-int modload_load(struct modload *m, const char *sysfs, const char *module, const char *options,
-		 struct strbuf *what)
+int modload_load(struct modload *m, const char *sysfs, const char *module,
+		 const struct rules *rules, struct strbuf *what)
 {
+	struct walk w = {m, sysfs, rules, what};
 	struct kmod_list *list = NULL, *l;
 	int r;
 
@@ -258,7 +314,7 @@ int modload_load(struct modload *m, const char *sysfs, const char *module, const
 	{
 		struct kmod_module *mod = kmod_module_get_module(l);
 
-		r = insert_tree(m, sysfs, mod, options, 0, what);
+		r = insert_tree(&w, mod, 0);
 		kmod_module_unref(mod);
 		break;
 	}

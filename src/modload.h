@@ -27,9 +27,22 @@ char *modload_conf_options(struct modload *m, const char *module);
 void modload_strip_ids(char *options);
 
 /*
- * Makes `module` live: nothing to do when SYSFS/module/NAME exists (loaded or built in);
- * otherwise its soft pre-dependencies, dependencies, itself (with `options`) and soft
- * post-dependencies are inserted. Returns 0 or -errno; *what says what failed.
+ * The options `module` gets, as modprobe would give them: modprobe.d (libkmod's config) and the
+ * command line's MODULE.PARAM= words from every source the rules stage read (r may be NULL),
+ * without ids= for vfio_pci and pci_stub. Never NULL. Caller frees.
  */
-int modload_load(struct modload *m, const char *sysfs, const char *module, const char *options,
-		 struct strbuf *what);
+char *modload_options(struct modload *m, const struct rules *r, const char *module);
+
+/*
+ * Makes `module` live: nothing to do when SYSFS/module/NAME exists (loaded or built in);
+ * otherwise its soft pre-dependencies, dependencies, itself and soft post-dependencies are
+ * inserted, each with modload_options(). A soft dependency that fails is noted (modload_take_notes)
+ * and skipped, as libkmod does; install commands are not run (noted too). Returns 0 or -errno;
+ * *what says what failed.
+ */
+int modload_load(struct modload *m, const char *sysfs, const char *module,
+		 const struct rules *rules, struct strbuf *what);
+
+/* What this context did differently from modprobe since the last call ("; "-separated), or
+ * NULL. Caller frees. */
+char *modload_take_notes(struct modload *m);

@@ -268,8 +268,11 @@ void rules_free(struct rules *r)
 	free(r->disabled_by);
 	free(r->root_spec);
 	free(r->resume_spec);
-	for (int i = 0; i < 3; i++)
-		sb_free(&r->modparams[i]);
+	for (size_t i = 0; i < r->nmodparams; i++) {
+		free(r->modparams[i].module);
+		free(r->modparams[i].word);
+	}
+	free(r->modparams);
 	*r = (struct rules){0};
 }
 
@@ -407,6 +410,9 @@ static void add_ids_key(struct rules *r, const char *key, const char *val, const
 	}
 	if (kernel_key)
 		r->kernel_key_seen[drv]++;
+	/* The ids a later `modprobe vfio_pci` would pass: the kernel's key or modprobe.d. */
+	if (kernel_key || strncmp(key, "options ", 8) == 0)
+		r->ids_given[drv]++;
 	if (strlen(val) > KERNEL_IDS_MAX)
 		diag_warn(r->d, DIAG_IDS,
 			  "%s: value is %zu bytes (%s); the kernel refuses more than %d and would "
@@ -471,30 +477,60 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 	}
 }
 
-/* "vfio_pci.disable_vga=1": a parameter for the module we insert (never ids=). */
-static bool add_modparam(struct rules *r, const char *key, const char *val)
+static char *module_name(const char *s, size_t n)
+{
+	char *m = xstrdup(s);
+
+	m[n] = '\0';
+	for (char *p = m; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return m;
+}
+
+bool modparam_split(const char *key, const char *val, char **module, char **word)
 {
 	const char *dot = strchr(key, '.');
-	char mod[16];
-	enum drv drv;
-	struct strbuf *sb;
+	size_t n;
 
-	if (!dot || (size_t)(dot - key) >= sizeof(mod) || !dot[1])
+	if (!dot || dot == key || !dot[1])
 		return false;
-	memcpy(mod, key, (size_t)(dot - key));
-	mod[dot - key] = '\0';
-	if (drv_parse(mod, &drv) < 0)
+	n = (size_t)(dot - key);
+	if ((n == 2 && strncmp(key, "rd", 2) == 0) || (n == 9 && strncmp(key, "earlybind", 9) == 0))
 		return false;
-	sb = &r->modparams[drv];
-	if (sb->len)
-		sb_addc(sb, ' ');
+	*module = module_name(key, n);
 	if (!val)
-		sb_add(sb, dot + 1);
+		*word = xstrdup(dot + 1);
 	else if (strpbrk(val, " \t"))
-		sb_addf(sb, "%s=\"%s\"", dot + 1, val);
+		*word = xasprintf("%s=\"%s\"", dot + 1, val);
 	else
-		sb_addf(sb, "%s=%s", dot + 1, val);
+		*word = xasprintf("%s=%s", dot + 1, val);
 	return true;
+}
+
+/* "vfio_iommu_type1.allow_unsafe_interrupts=1": an option for a module we may insert. */
+static bool add_modparam(struct rules *r, const char *key, const char *val)
+{
+	struct modparam mp;
+
+	if (!modparam_split(key, val, &mp.module, &mp.word))
+		return false;
+	grow((void **)&r->modparams, &r->capmodparams, r->nmodparams, sizeof(*r->modparams));
+	r->modparams[r->nmodparams++] = mp;
+	return true;
+}
+
+void rules_module_options(const struct rules *r, const char *module, struct strbuf *out)
+{
+	_cleanup_free_ char *name = module_name(module, strlen(module));
+
+	for (size_t i = 0; i < r->nmodparams; i++) {
+		if (strcmp(r->modparams[i].module, name) != 0)
+			continue;
+		if (out->len)
+			sb_addc(out, ' ');
+		sb_add(out, r->modparams[i].word);
+	}
 }
 
 void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const char *src)

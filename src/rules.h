@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "util.h"
 
 #define PCI_ANY_ID 0xffffffffu
 /* "ffffffff:ff:1f.7" + NUL */
@@ -76,6 +77,19 @@ bool addr_set_has(const struct addr_set *s, const struct pci_addr *a);
 
 enum group_mode { GROUP_OFF = 0, GROUP_VFIO, GROUP_STUB };
 
+/* A module option from the command line: "vfio_iommu_type1.allow_unsafe_interrupts=1". */
+struct modparam {
+	char *module; /* '-' spelled '_', as modprobe and the kernel compare names */
+	char *word;   /* "allow_unsafe_interrupts=1", as modprobe passes it */
+};
+
+/*
+ * Splits a command-line word into a module option the way modprobe (libkmod's kcmdline parser)
+ * does: "MODULE.PARAM[=VAL]". Returns false for words that are no module option (no dot, our
+ * own earlybind.* and rd.* keys). Caller frees both strings.
+ */
+bool modparam_split(const char *key, const char *val, char **module, char **word);
+
 struct rules {
 	struct id_sel *ids;
 	size_t nids, capids;
@@ -89,7 +103,9 @@ struct rules {
 	char *root_spec, *resume_spec; /* root= and resume=, for the boot-device guard */
 	size_t *by_vendor; /* ids indexes sorted by (vendor, index); built by rules_finish() */
 	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
-	struct strbuf modparams[3];  /* per drv: "disable_vga=1 ..." from MODULE.PARAM= words */
+	unsigned ids_given[3];	     /* per drv: ids= a later modprobe would pass (cmdline or conf) */
+	struct modparam *modparams;  /* MODULE.PARAM[=VAL] words, for every module we insert */
+	size_t nmodparams, capmodparams;
 	struct diag *d;
 };
 
@@ -103,6 +119,9 @@ void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const
 void rules_finish(struct rules *r);
 
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a);
+/* Appends the command line's options for `module` (either spelling) to out, space-separated. */
+void rules_module_options(const struct rules *r, const char *module, struct strbuf *out);
+
 /* The first ids selector for drv that matches, or NULL. */
 const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv,
 				     const struct pci_ids *ids);

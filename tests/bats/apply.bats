@@ -77,6 +77,98 @@ cl() {
 	grep -q '^insmod pci_stub $' "$T/mock.log"
 }
 
+@test "every module inserted gets its modprobe.d and command-line options, as modprobe would; never ids=" {
+	nics
+	mkdir -p "$T/root/etc/modprobe.d"
+	echo 'options vfio_iommu_type1 dma_entry_limit=4096' >"$T/root/etc/modprobe.d/iommu.conf"
+	run eb_mocked "$T/s" apply $(cl earlybind.claim=04:00.0 vfio_iommu_type1.allow_unsafe_interrupts=1 \
+		vfio.enable_unsafe_noiommu_mode=1 vfio-pci.disable_vga=1 '"vfio_pci.ids=8086:10d3"')
+	echo "$output"
+	cat "$T/mock.log"
+	[ "$status" -eq 0 ]
+	[ "$(driver "$T/s" 0000:04:00.0)" = vfio-pci ]
+	grep -q '^insmod vfio_iommu_type1 dma_entry_limit=4096 allow_unsafe_interrupts=1$' "$T/mock.log"
+	grep -q '^insmod vfio enable_unsafe_noiommu_mode=1$' "$T/mock.log"
+	grep -q '^insmod vfio_pci disable_vga=1$' "$T/mock.log"
+	run ! grep -q 'ids=' "$T/mock.log"
+	# the same words from the config file reach the modules too
+	rm -rf "$T/s" "$T/mock.log" && nics
+	mkdir -p "$T/root/etc/earlybind" "$T/root/proc" && : >"$T/root/proc/cmdline"
+	printf '# iommu\nvfio_iommu_type1.allow_unsafe_interrupts=Y earlybind.claim=04:00.0\n' >"$T/root/etc/earlybind/cmdline.conf"
+	EB_MOCK_SYSFS=$T/s EB_MOCK_LOG=$T/mock.log LD_PRELOAD=$PCIMOCK \
+		"$EB" apply --sysfs "$T/s" --root "$T/root" --moddir "$MODDIR" --kmsg "$T/kmsg"
+	grep -q '^insmod vfio_iommu_type1 dma_entry_limit=4096 allow_unsafe_interrupts=Y$' "$T/mock.log"
+}
+
+@test "a soft dependency that cannot be loaded does not block the claim; install commands are named, not run" {
+	nics
+	mkdir -p "$T/root/etc/modprobe.d"
+	echo 'install vfio-pci /usr/local/bin/vfio-pci-override.sh' >"$T/root/etc/modprobe.d/override.conf"
+	# vfio_iommu_type1 is a soft (post) dependency of vfio in modules.softdep
+	EB_MOCK_LOADFAIL=vfio_iommu_type1 run eb_mocked "$T/s" apply $(cl earlybind.claim=04:00.0)
+	echo "$output"
+	cat "$T/kmsg"
+	[ "$status" -eq 0 ]
+	[ "$(driver "$T/s" 0000:04:00.0)" = vfio-pci ]
+	grep -q 'soft dependency vfio_iommu_type1 not loaded (inserting vfio_iommu_type1: Exec format error); carried on' "$T/kmsg"
+	grep -q 'modprobe.d has an install command for vfio_pci: not run, vfio_pci inserted directly' "$T/kmsg"
+	# a hard dependency that cannot be loaded still stops the claim before the device is touched
+	rm -rf "$T/s" "$T/mock.log" && nics
+	EB_MOCK_LOADFAIL=vfio_pci_core run eb_mocked "$T/s" apply $(cl earlybind.claim=04:00.0)
+	[ "$status" -eq 1 ]
+	[ "$(driver "$T/s" 0000:04:00.0)" = - ]
+	run ! grep -q '^override' "$T/mock.log"
+}
+
+@test "ids given but every match kept: the driver is loaded anyway, without ids, so a later modprobe cannot bind them" {
+	nics
+	run eb_mocked "$T/s" apply $(cl vfio-pci.ids=8086:10d3 earlybind.keep=01:00.0,02:00.0)
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(driver "$T/s" 0000:01:00.0)" = e1000e ]
+	[ "$(driver "$T/s" 0000:02:00.0)" = e1000e ]
+	grep -q '^insmod vfio_pci $' "$T/mock.log"
+	[ -d "$T/s/module/vfio_pci" ]
+	grep -q 'loaded vfio_pci' "$T/kmsg"
+	# pci-stub from modprobe.d alone, its only match kept
+	rm -rf "$T/s" "$T/mock.log" && nics
+	mkdir -p "$T/root/etc/modprobe.d"
+	echo 'options pci_stub ids=8086:100e' >"$T/root/etc/modprobe.d/stub.conf"
+	run eb_mocked "$T/s" apply $(cl earlybind.keep=03:00.0)
+	[ "$(driver "$T/s" 0000:03:00.0)" = e1000 ]
+	grep -q '^insmod pci_stub $' "$T/mock.log"
+	# no ids at all, or switched off: nothing loaded
+	rm -rf "$T/s" "$T/mock.log" "$T/root/etc/modprobe.d/stub.conf" && nics
+	run eb_mocked "$T/s" apply $(cl earlybind.keep=03:00.0)
+	[ ! -e "$T/mock.log" ] || run ! grep -q '^insmod' "$T/mock.log"
+	rm -rf "$T/s" "$T/mock.log" && nics
+	run eb_mocked "$T/s" apply $(cl vfio-pci.ids=8086:10d3 earlybind=0)
+	[ ! -e "$T/mock.log" ] || run ! grep -q '^insmod' "$T/mock.log"
+}
+
+@test "a driver that binds during the claim (async probe after the scan): taken over, not left unbound" {
+	nics
+	echo 'dev 0000:05:00.0 8086:10d3 sub=8086:a01f group=5' >>"$T/spec"
+	rm -rf "$T/s" && mktree s --spec "$T/spec"
+	[ "$(driver "$T/s" 0000:05:00.0)" = - ]
+	EB_MOCK_GRAB=0000:05:00.0=e1000e run eb_mocked "$T/s" apply $(cl earlybind.claim=05:00.0)
+	echo "$output"
+	cat "$T/mock.log"
+	[ "$status" -eq 0 ]
+	grep -q '^bind 0000:05:00.0 e1000e$' "$T/mock.log"
+	grep -q '^unbind 0000:05:00.0 e1000e$' "$T/mock.log"
+	[ "$(driver "$T/s" 0000:05:00.0)" = vfio-pci ]
+	# the same race, and vfio-pci refuses it: the rollback leaves the device with the driver that
+	# took it, never unbound
+	rm -rf "$T/s" "$T/mock.log" && mktree s --spec "$T/spec"
+	EB_MOCK_GRAB=0000:05:00.0=e1000e EB_MOCK_REFUSE=0000:05:00.0=vfio-pci \
+		run eb_mocked "$T/s" apply $(cl earlybind.claim=05:00.0)
+	cat "$T/mock.log"
+	[ "$status" -eq 1 ]
+	[ "$(driver "$T/s" 0000:05:00.0)" = e1000e ]
+	[ "$(override "$T/s" 0000:05:00.0)" = "(null)" ]
+}
+
 @test "idempotent: a second run reports already and writes nothing" {
 	nics
 	run eb_mocked "$T/s" apply $(cl earlybind.claim=02:00.0 pci-stub.ids=8086:100e)

@@ -1,4 +1,6 @@
 # Shared by every bats file: a temp dir, the fixture tool, the binary under test.
+# `run !` (a negation that can fail a test) needs bats 1.5.
+bats_require_minimum_version 1.5.0
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 FIX=${EARLYBIND_FIXTURES:-$REPO/tests/fixtures/lspci}
 EB=${EARLYBIND:-$REPO/build/earlybind}

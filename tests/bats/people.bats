@@ -92,6 +92,36 @@ doctor_host() {
 	[[ "$output" == *"[ok]      the initramfs $T/ok.img carries earlybind"* ]]
 }
 
+@test "doctor on initramfs-tools hosts: lsinitramfs lists initrd.img-*; a tool that fails is 'could not inspect', never 'missing'" {
+	mktree h --lspci "$(dump pve-x570-aorus-master-rtx3090ti-vfio-pci)"
+	mkdir -p "$T/bin" "$T/root/proc"
+	echo 'intel_iommu=on' >"$T/root/proc/cmdline"
+	echo 'vfio-pci.ids=10de:2203,10de:1aef' >"$T/c"
+	: >"$T/initrd.img-6.1.0-57-amd64"
+	# dracut's lsinitrd cannot read an initramfs-tools image (exit 1); lsinitramfs lists it
+	printf '#!/bin/sh\nexit 1\n' >"$T/bin/lsinitrd"
+	printf '#!/bin/sh\n[ "$2" = "%s" ] || exit 2\necho usr\necho usr/bin\necho usr/bin/earlybind\n' \
+		"$T/initrd.img-6.1.0-57-amd64" >"$T/bin/lsinitramfs"
+	chmod +x "$T/bin/lsinitrd" "$T/bin/lsinitramfs"
+	run env PATH="$T/bin" "$EB" doctor --sysfs "$T/h" --root "$T/root" --cmdline "$T/c" \
+		--initramfs "$T/initrd.img-6.1.0-57-amd64"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"[ok]      the initramfs $T/initrd.img-6.1.0-57-amd64 carries earlybind"* ]]
+	# no tool can list it: its own finding, not a false "does not carry earlybind"
+	rm "$T/bin/lsinitramfs"
+	run env PATH="$T/bin" "$EB" doctor --sysfs "$T/h" --root "$T/root" --cmdline "$T/c" \
+		--initramfs "$T/initrd.img-6.1.0-57-amd64"
+	echo "$output"
+	[[ "$output" == *"could not inspect the initramfs $T/initrd.img-6.1.0-57-amd64: lsinitramfs is not installed; lsinitrd failed (exit 1)"* ]]
+	[[ "$output" != *"does not carry earlybind"* ]]
+	# a quoted or comma-separated IOMMU option is still an IOMMU option (the one parser)
+	mktree n --lspci "$(dump pve-x570-aorus-master-rtx3090ti-vfio-pci)" --groups none
+	echo 'quiet "intel_iommu=sm_on,on" x' >"$T/root/proc/cmdline"
+	run "$EB" doctor --sysfs "$T/n" --root "$T/root" --cmdline "$T/c" --initramfs /nonexistent
+	[[ "$output" == *"the IOMMU is off although the command line asks for it"* ]]
+}
+
 @test "--help for every command, --version" {
 	for c in plan status apply release check boot-devices suggest doctor; do
 		run "$EB" "$c" --help

@@ -13,6 +13,8 @@
  *   EB_MOCK_VANISH=ADDR      the device is hot-removed while a module is being inserted
  *   EB_MOCK_LETGO=ADDR       its driver lets go of the device by itself (a failed asynchronous
  *                            probe) when driver_override is written
+ *   EB_MOCK_GRAB=ADDR=DRV    an asynchronous probe of DRV binds the unbound device just before
+ *                            driver_override is written (after the scan saw it unbound)
  *
  * Kernel rules modelled (drivers/pci/pci-driver.c, pci-sysfs.c, drivers/base/bus.c):
  *   - driver_override: "NAME\n" sets, "\n" clears (reads "(null)"); when set, only the driver of
@@ -517,6 +519,20 @@ static int emulate(const char *path, const char *buf, size_t len)
 				do_unbind(dir, getenv("EB_MOCK_LETGO"), cur);
 			free(dir);
 			dir = NULL;
+		}
+		if (getenv("EB_MOCK_GRAB") && strchr(getenv("EB_MOCK_GRAB"), '=')) {
+			char who[256], *eq;
+
+			snprintf(who, sizeof(who), "%s", getenv("EB_MOCK_GRAB"));
+			eq = strchr(who, '=');
+			*eq++ = '\0';
+			if (strstr(path, who) && (dir = dev_dir(who))) {
+				dev_driver(dir, cur);
+				if (!cur[0])
+					do_bind(dir, who, eq);
+				free(dir);
+				dir = NULL;
+			}
 		}
 		write_small(path, val[0] ? val : "(null)");
 		{

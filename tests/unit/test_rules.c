@@ -341,8 +341,52 @@ static void test_match_order(void)
 	done(&r, &d);
 }
 
+static void test_modparams(void)
+{
+	struct { const char *key, *val, *module, *word; } t[] = {
+	    {"vfio_iommu_type1.allow_unsafe_interrupts", "1", "vfio_iommu_type1",
+	     "allow_unsafe_interrupts=1"},
+	    {"vfio-pci.disable_vga", "1", "vfio_pci", "disable_vga=1"},
+	    {"vfio.enable_unsafe_noiommu_mode", NULL, "vfio", "enable_unsafe_noiommu_mode"},
+	    {"snd-hda-intel.model", "a b", "snd_hda_intel", "model=\"a b\""},
+	    {"rd.driver.pre", "vfio_pci", NULL, NULL},
+	    {"earlybind.claim", "01:00.0", NULL, NULL},
+	    {"quiet", NULL, NULL, NULL},
+	    {".x", "1", NULL, NULL},
+	    {"mod.", "1", NULL, NULL},
+	};
+	struct rules r;
+	struct diag d;
+	struct strbuf sb;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *m = NULL, *w = NULL;
+		bool ok = modparam_split(t[i].key, t[i].val, &m, &w);
+
+		CHECK(ok == (t[i].module != NULL), "%s: split %d", t[i].key, ok);
+		CHECK(STREQ(m, t[i].module) && STREQ(w, t[i].word), "%s: %s / %s", t[i].key,
+		      m ? m : "-", w ? w : "-");
+		free(m);
+		free(w);
+	}
+	load(&r, &d,
+	     "vfio_iommu_type1.allow_unsafe_interrupts=1 vfio-pci.ids=10de:1b80 "
+	     "vfio_pci.disable_vga=1 vfio-iommu-type1.dma_entry_limit=9 earlybind.group=off");
+	sb_init(&sb);
+	rules_module_options(&r, "vfio-iommu-type1", &sb);
+	CHECK(STREQ(sb.s, "allow_unsafe_interrupts=1 dma_entry_limit=9"), "type1 options: %s", sb.s);
+	sb_free(&sb);
+	sb_init(&sb);
+	rules_module_options(&r, "vfio_pci", &sb);
+	CHECK(STREQ(sb.s, "disable_vga=1"), "ids= is a selector, not an option: %s", sb.s);
+	sb_free(&sb);
+	CHECK(r.ids_given[DRV_VFIO] == 1 && r.ids_given[DRV_STUB] == 0, "ids given for vfio-pci");
+	done(&r, &d);
+}
+
 void test_rules(void)
 {
+	test_modparams();
 	test_match_order();
 	test_ids();
 	test_match();
