@@ -38,9 +38,8 @@
             [ -L "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
             echo "EBTEST dev $a $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class") $drv $(cat "$d/driver_override") $grp"
         done
-        for p in /sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts; do
-            [ -r "$p" ] && echo "EBTEST param vfio_iommu_type1.allow_unsafe_interrupts=$(cat "$p")"
-        done
+        p=/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
+        [ -r "$p" ] && echo "EBTEST param vfio_iommu_type1.allow_unsafe_interrupts=$(cat "$p")"
         for m in vfio_pci pci_stub; do
             [ -d "/sys/module/$m" ] && echo "EBTEST module $m live"
         done
