@@ -298,9 +298,10 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 	r = sysfsw_init(&a.w, c->o->sysfs, dry_run);
 	if (r < 0)
 		return r;
-	/* Whenever ids are given for a driver, it is made live here, without ids=, even with nothing
-	 * to claim (every match kept or refused): a later `modprobe vfio_pci` (rd.driver.pre=, a
-	 * softdep, modules-load.d) would otherwise insert it with the ids and bind kept devices. */
+	/* Whenever ids are given for a driver, it is made live here, without ids=, even with
+	 * nothing to claim (every match kept or refused): a later `modprobe vfio_pci`
+	 * (rd.driver.pre=, a softdep, modules-load.d) would otherwise insert it with the ids and
+	 * bind kept devices. */
 	for (enum drv d = DRV_VFIO; !only_dev && !c->rules.disabled && d <= DRV_STUB; d++)
 		if (c->rules.ids_given[d])
 			ensure_driver(&a, d);

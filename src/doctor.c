@@ -357,8 +357,7 @@ static void check_initramfs(struct findings *f, const struct opts *o)
 
 		r = image_has_earlybind(tools[i], img, &why);
 		if (r < 0)
-			sb_addf(&whys, "%s%s", whys.len ? "; " : "",
-				why ? why : strerror(-r));
+			sb_addf(&whys, "%s%s", whys.len ? "; " : "", why ? why : strerror(-r));
 	}
 	if (r > 0)
 		finding(f, SEV_OK, NULL, "the initramfs %s carries earlybind", img);

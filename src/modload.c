@@ -272,15 +272,18 @@ static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 	if (!kmod_module_get_path(mod)) /* built in: nothing to insert */
 		return 0;
 	if (kmod_module_get_install_commands(mod))
-		sb_addf(&w->m->notes, "%smodprobe.d has an install command for %s: not run, %s inserted "
-			"directly", w->m->notes.len ? "; " : "", name, name);
+		sb_addf(&w->m->notes,
+			"%smodprobe.d has an install command for %s: not run, %s inserted "
+			"directly",
+			w->m->notes.len ? "; " : "", name, name);
 	kmod_module_get_softdeps(mod, &pre, &post);
 	insert_soft(w, pre, depth);
 	deps = kmod_module_get_dependencies(mod);
 	r = insert_deps(w, deps, depth);
 	kmod_module_unref_list(deps);
 	if (r == 0) {
-		/* Every module gets what modprobe would give it: modprobe.d and the command line. */
+		/* Every module gets what modprobe would give it: modprobe.d and the command line.
+		 */
 		options = modload_options(w->m, w->rules, name);
 		r = kmod_module_insert_module(mod, 0, options);
 		if (r == -EEXIST)

@@ -343,7 +343,9 @@ static void test_match_order(void)
 
 static void test_modparams(void)
 {
-	struct { const char *key, *val, *module, *word; } t[] = {
+	struct {
+		const char *key, *val, *module, *word;
+	} t[] = {
 	    {"vfio_iommu_type1.allow_unsafe_interrupts", "1", "vfio_iommu_type1",
 	     "allow_unsafe_interrupts=1"},
 	    {"vfio-pci.disable_vga", "1", "vfio_pci", "disable_vga=1"},
@@ -374,7 +376,8 @@ static void test_modparams(void)
 	     "vfio_pci.disable_vga=1 vfio-iommu-type1.dma_entry_limit=9 earlybind.group=off");
 	sb_init(&sb);
 	rules_module_options(&r, "vfio-iommu-type1", &sb);
-	CHECK(STREQ(sb.s, "allow_unsafe_interrupts=1 dma_entry_limit=9"), "type1 options: %s", sb.s);
+	CHECK(STREQ(sb.s, "allow_unsafe_interrupts=1 dma_entry_limit=9"), "type1 options: %s",
+	      sb.s);
 	sb_free(&sb);
 	sb_init(&sb);
 	rules_module_options(&r, "vfio_pci", &sb);
