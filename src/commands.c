@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -120,6 +121,17 @@ static bool in_initramfs(const struct opts *o)
 	return access(p, F_OK) == 0;
 }
 
+/*
+ * Who runs this: udev (an `apply --device` with udev's environment), the initramfs (its
+ * marker file), or someone by hand on the booted system.
+ */
+static enum origin run_origin(const struct opts *o)
+{
+	if (o->device && getenv("DEVPATH") && getenv("ACTION"))
+		return ORIGIN_UDEV;
+	return in_initramfs(o) ? ORIGIN_INITRAMFS : ORIGIN_HAND;
+}
+
 static void log_plan(struct logger *log, const struct ctx *c, bool dry)
 {
 	unsigned n[ACT_SKIP + 1] = {0};
@@ -172,6 +184,7 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	struct opts oo = *o;
 	struct outcome *out;
 	struct logger log;
+	enum origin origin;
 	struct ctx c;
 	bool dry;
 	int r, failed;
@@ -211,14 +224,17 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 		return 1;
 	}
 	dry = o->dry_run || c.rules.dryrun;
+	origin = run_origin(o);
 	if (!o->device)
 		log_plan(&log, &c, dry);
 	out = xcalloc(c.devs.n, sizeof(*out));
 	failed = apply_run(&c, o->device ? &only : NULL, dry, out, &log);
 	if (failed < 0) {
 		log_line(&log, LOG_ERR, "cannot use sysfs at %s: %s", o->sysfs, strerror(-failed));
-	} else {
-		r = state_save(&c, out, "apply");
+	} else if (!o->dry_run && (!c.rules.dryrun || origin != ORIGIN_HAND)) {
+		/* --dry-run writes nothing, nor does a hand run under earlybind.dryrun; the boot's
+		 * own earlybind.dryrun run is the boot's record. */
+		r = state_save(&c, out, "apply", origin);
 		if (r < 0)
 			log_line(&log, LOG_WARNING, "cannot write the state file: %s",
 				 strerror(-r));
@@ -265,7 +281,7 @@ static int cmd_release(const struct opts *o, int argc, char **argv)
 		if (apply_release(&c, dev, &out[dev - c.devs.v], &log) < 0)
 			bad++;
 	}
-	r = state_save(&c, out, "release");
+	r = state_save(&c, out, "release", ORIGIN_HAND);
 	if (r < 0)
 		fprintf(stderr, "earlybind: cannot write the state file: %s\n", strerror(-r));
 	print_outcomes(&c, out);
@@ -298,18 +314,22 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 	r = scan_devices(o->sysfs, &l, &d);
 	for (size_t i = 0; r == 0 && i < s.n; i++) {
 		const struct state_entry *e = &s.v[i];
+		const char *when = e->origin == ORIGIN_HAND ? "by hand" : "at boot";
 		struct pci_dev *dev;
 		char a[PCI_ADDR_MAX];
 
+		/* What is in force for a device: a later hand entry supersedes the boot's. */
+		if (state_find(&s, &e->addr) != e)
+			continue;
 		if (e->res != RES_CLAIMED && e->res != RES_ALREADY)
 			continue;
 		dev = pci_list_find(&l, &e->addr);
 		pci_addr_fmt(&e->addr, a);
 		if (!dev) {
-			printf("%s: claimed for %s at boot, now gone\n", a, drv_name(e->target));
+			printf("%s: claimed for %s %s, now gone\n", a, drv_name(e->target), when);
 			diff++;
 		} else if (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0) {
-			printf("%s: claimed for %s at boot, now on %s\n", a, drv_name(e->target),
+			printf("%s: claimed for %s %s, now on %s\n", a, drv_name(e->target), when,
 			       dev->driver ? dev->driver : "no driver");
 			diff++;
 		}
@@ -318,7 +338,7 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "earlybind: cannot read %s/bus/pci/devices: %s\n", o->sysfs,
 			strerror(-r));
 	else if (!diff)
-		puts("every claim from the boot is in effect");
+		puts("every claim from the boot and by hand is in effect");
 	pci_list_free(&l);
 	diag_free(&d);
 	state_free(&s);

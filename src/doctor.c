@@ -389,6 +389,8 @@ static void check_boot_state(struct findings *f, const struct opts *o, const str
 		char a[PCI_ADDR_MAX];
 
 		pci_addr_fmt(&e->addr, a);
+		if (state_find(&s, &e->addr) != e) /* superseded by a later hand run */
+			continue;
 		if (e->res == RES_FAILED) {
 			failed++;
 			finding(f, SEV_PROBLEM, "see `earlybind status` and dmesg | grep earlybind",

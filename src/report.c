@@ -2,6 +2,7 @@
 #include "report.h"
 
 #include <string.h>
+#include <time.h>
 
 static const char *or_dash(const char *s)
 {
@@ -111,6 +112,38 @@ void report_plan(FILE *f, const struct ctx *c)
 	report_warnings(f, c);
 }
 
+/* One line of the record: what the boot did ("at boot", the initramfs or a udev run), or
+ * what was done by hand later, with its time. Only the entry in force can be "lost". */
+static void status_entry(FILE *f, const struct pci_dev *dev, const struct state_entry *e,
+			 const struct state_entry *in_force)
+{
+	char when[64] = "";
+	bool lost;
+
+	if (!e)
+		return;
+	lost = e == in_force && (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
+	       (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
+	if (e->origin == ORIGIN_HAND) {
+		time_t t = (time_t)e->time;
+		struct tm tm;
+
+		if (e->time && localtime_r(&t, &tm))
+			strftime(when, sizeof(when), " %Y-%m-%d %H:%M:%S", &tm);
+		fprintf(f, "\tby hand%s: ", when);
+	} else {
+		fprintf(f, "\tat boot (%s): ", origin_name(e->origin));
+	}
+	if (e->res == RES_DRYRUN)
+		fprintf(f, "dry run, would claim for %s (on %s)\n", drv_name(e->target),
+			or_dash(e->orig_driver));
+	else
+		fprintf(f, "%s %s (was on %s)%s%s%s\n", result_name(e->res),
+			e->target ? drv_name(e->target) : "-", or_dash(e->orig_driver),
+			e->error ? ": " : "", e->error ? e->error : "",
+			lost ? "; NO LONGER IN EFFECT" : "");
+}
+
 void report_status(FILE *f, const struct ctx *c, const struct state *s)
 {
 	if (!s)
@@ -118,7 +151,6 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 	for (size_t i = 0; i < c->devs.n; i++) {
 		const struct pci_dev *dev = &c->devs.v[i];
 		const struct decision *dc = &c->plan.dec[i];
-		const struct state_entry *e = s ? state_find(s, &dev->addr) : NULL;
 
 		fprintf(f, "%s [%06x]: %04x:%04x (subsystem %04x:%04x)\n", dev->name,
 			dev->ids.class, dev->ids.vendor, dev->ids.device, dev->ids.subvendor,
@@ -135,14 +167,11 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 		else
 			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action),
 				decision_reason(dc));
-		if (e) {
-			bool lost = (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
-				    (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
-
-			fprintf(f, "\tat boot: %s %s (was on %s)%s%s%s\n", result_name(e->res),
-				e->target ? drv_name(e->target) : "-", or_dash(e->orig_driver),
-				e->error ? ": " : "", e->error ? e->error : "",
-				lost ? "; NO LONGER IN EFFECT" : "");
+		if (s) {
+			status_entry(f, dev, state_find_origin(s, &dev->addr, false),
+				     state_find(s, &dev->addr));
+			status_entry(f, dev, state_find_origin(s, &dev->addr, true),
+				     state_find(s, &dev->addr));
 		}
 	}
 	report_groups(f, c);
@@ -266,6 +295,8 @@ void report_state_json(struct strbuf *sb, const struct state *s)
 			sb_addc(sb, ',');
 		report_json_result(sb, pci_addr_fmt(&e->addr, a), e->res, e->target, e->orig_driver,
 				   e->final_driver, e->error);
+		sb->s[--sb->len] = '\0';
+		sb_addf(sb, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin), e->time);
 	}
 	sb_addc(sb, ']');
 }

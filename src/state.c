@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -25,12 +26,35 @@ void state_free(struct state *s)
 	*s = (struct state){0};
 }
 
-const struct state_entry *state_find(const struct state *s, const struct pci_addr *a)
+const char *origin_name(enum origin o)
+{
+	static const char *const names[] = {"initramfs", "udev", "hand"};
+
+	return names[o];
+}
+
+static enum origin origin_parse(const char *s)
+{
+	for (int i = ORIGIN_INITRAMFS; i <= ORIGIN_HAND; i++)
+		if (strcmp(s, origin_name(i)) == 0)
+			return i;
+	return ORIGIN_INITRAMFS;
+}
+
+const struct state_entry *state_find_origin(const struct state *s, const struct pci_addr *a,
+					    bool hand)
 {
 	for (size_t i = 0; i < s->n; i++)
-		if (pci_addr_cmp(&s->v[i].addr, a) == 0)
+		if (pci_addr_cmp(&s->v[i].addr, a) == 0 && (s->v[i].origin == ORIGIN_HAND) == hand)
 			return &s->v[i];
 	return NULL;
+}
+
+const struct state_entry *state_find(const struct state *s, const struct pci_addr *a)
+{
+	const struct state_entry *e = state_find_origin(s, a, true);
+
+	return e ? e : state_find_origin(s, a, false);
 }
 
 static char *field(const char *s)
@@ -38,17 +62,18 @@ static char *field(const char *s)
 	return strcmp(s, "-") == 0 ? NULL : xstrdup(s);
 }
 
-/* "ADDR\tRESULT\tTARGET\tORIG\tFINAL\tERROR", '-' for none. */
+/* "ADDR\tRESULT\tTARGET\tORIG\tFINAL\tERROR\tORIGIN\tTIME", '-' for none. Lines of the first
+ * format (six fields) are the initramfs run's. */
 static int parse_results(char *text, struct state *s)
 {
 	char *line, *save = NULL;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[6] = {0}, *p = line;
+		char *f[8] = {0}, *p = line;
 		struct state_entry e = {0};
 		int n = 0;
 
-		while (n < 6 && (f[n] = strsep(&p, "\t")))
+		while (n < 8 && (f[n] = strsep(&p, "\t")))
 			n++;
 		if (n < 6 || pci_addr_parse(f[0], &e.addr) < 0)
 			continue;
@@ -58,6 +83,10 @@ static int parse_results(char *text, struct state *s)
 		e.orig_driver = field(f[3]);
 		e.final_driver = field(f[4]);
 		e.error = field(f[5]);
+		if (n >= 8) {
+			e.origin = origin_parse(f[6]);
+			e.time = strtoll(f[7], NULL, 10);
+		}
 		grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
 		s->v[s->n++] = e;
 	}
@@ -130,22 +159,28 @@ static void add_clean(struct strbuf *sb, const char *s)
 		sb_addc(sb, *s == '\t' || *s == '\n' ? ' ' : *s);
 }
 
-static void merge(struct state *s, const struct ctx *c, const struct outcome *out)
+static void merge(struct state *s, const struct ctx *c, const struct outcome *out,
+		  enum origin origin, long long now)
 {
+	bool hand = origin == ORIGIN_HAND;
+
 	for (size_t i = 0; i < c->devs.n; i++) {
 		const struct outcome *oc = &out[i];
-		struct state_entry *e = (struct state_entry *)state_find(s, &c->devs.v[i].addr);
+		const struct pci_addr *a = &c->devs.v[i].addr;
+		struct state_entry *e = (struct state_entry *)state_find_origin(s, a, hand);
+		const struct state_entry *in_force = state_find(s, a);
 
 		if (oc->res == RES_NONE)
 			continue;
 		/* A later run finding the claim in effect does not erase how it came about. */
-		if (e && oc->res == RES_ALREADY &&
-		    (e->res == RES_CLAIMED || e->res == RES_ALREADY) && e->target == oc->target)
+		if (in_force && oc->res == RES_ALREADY &&
+		    (in_force->res == RES_CLAIMED || in_force->res == RES_ALREADY) &&
+		    in_force->target == oc->target)
 			continue;
 		if (!e) {
 			grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
 			e = &s->v[s->n++];
-			*e = (struct state_entry){.addr = c->devs.v[i].addr};
+			*e = (struct state_entry){.addr = *a};
 		} else {
 			free(e->orig_driver);
 			free(e->final_driver);
@@ -153,6 +188,8 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 		}
 		e->res = oc->res;
 		e->target = oc->target;
+		e->origin = origin;
+		e->time = now;
 		e->orig_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
 		e->final_driver = oc->final_driver ? xstrdup(oc->final_driver) : NULL;
 		e->error = oc->error ? xstrdup(oc->error) : NULL;
@@ -161,15 +198,42 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 
 static int entry_cmp(const void *a, const void *b)
 {
-	return pci_addr_cmp(&((const struct state_entry *)a)->addr,
-			    &((const struct state_entry *)b)->addr);
+	const struct state_entry *x = a, *y = b;
+	int c = pci_addr_cmp(&x->addr, &y->addr);
+
+	if (c)
+		return c;
+	return (x->origin == ORIGIN_HAND) - (y->origin == ORIGIN_HAND);
 }
 
-int state_save(struct ctx *c, const struct outcome *out, const char *command)
+/* The boot's own part of state.json: what the initramfs (or a udev run) planned and warned. */
+static char *boot_json(const struct ctx *c, const char *command, long long now)
+{
+	struct strbuf json;
+
+	sb_init(&json);
+	sb_addf(&json, "{\"command\":\"%s\",\"time\":%lld,\"dryrun\":%s,\"plan\":[", command, now,
+		c->rules.dryrun || c->o->dry_run ? "true" : "false");
+	for (size_t i = 0, k = 0; i < c->devs.n; i++) {
+		if (c->plan.dec[i].action == ACT_NONE)
+			continue;
+		if (k++)
+			sb_addc(&json, ',');
+		report_json_device(&json, &c->devs.v[i], &c->plan.dec[i]);
+	}
+	sb_add(&json, "],\"warnings\":");
+	sb_add_json_strv(&json, c->diag.msgs, c->diag.n);
+	sb_addc(&json, '}');
+	return json.s;
+}
+
+int state_save(struct ctx *c, const struct outcome *out, const char *command, enum origin origin)
 {
 	_cleanup_free_ char *dir = root_path(c->o, STATE_DIR);
+	_cleanup_free_ char *boot = NULL;
 	_cleanup_close_ int lock = -1;
 	struct strbuf lines, json, lockp;
+	long long now = (long long)time(NULL);
 	struct state s = {0};
 	char a[PCI_ADDR_MAX];
 	int r;
@@ -185,22 +249,38 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command)
 		return -errno;
 	if (flock(lock, LOCK_EX) < 0)
 		return -errno;
-
 	r = state_load(c->o, &s);
 	if (r < 0 && r != -ENOENT) {
 		state_free(&s);
 		return r;
 	}
-	merge(&s, c, out);
+	r = 0;
+	merge(&s, c, out, origin, now);
 	if (s.n)
 		qsort(s.v, s.n, sizeof(*s.v), entry_cmp);
+	/* A boot run (re)writes the boot's plan; a hand run keeps the boot's as it is. */
+	if (origin != ORIGIN_HAND) {
+		boot = boot_json(c, command, now);
+		r = write_atomic(dir, "boot.json", boot);
+	} else {
+		struct strbuf p;
 
+		sb_init(&p);
+		sb_addf(&p, "%s/boot.json", dir);
+		if (read_file(p.s, &boot, NULL) < 0)
+			boot = NULL;
+		sb_free(&p);
+	}
+	if (boot) {
+		size_t n = strlen(boot);
+
+		while (n && boot[n - 1] == '\n')
+			boot[--n] = '\0';
+	}
 	sb_init(&lines);
 	sb_add(&lines, "");
 	sb_init(&json);
-	sb_addf(
-	    &json, "{\"version\":1,\"command\":\"%s\",\"time\":%lld,\"dryrun\":%s,\"results\":[",
-	    command, (long long)time(NULL), c->rules.dryrun || c->o->dry_run ? "true" : "false");
+	sb_addf(&json, "{\"version\":2,\"boot\":%s,\"results\":[", boot ? boot : "null");
 	for (size_t i = 0; i < s.n; i++) {
 		const struct state_entry *e = &s.v[i];
 
@@ -211,26 +291,19 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command)
 		add_clean(&lines, e->final_driver);
 		sb_addc(&lines, '\t');
 		add_clean(&lines, e->error);
-		sb_addc(&lines, '\n');
-
+		sb_addf(&lines, "\t%s\t%lld\n", origin_name(e->origin), e->time);
 		if (i)
 			sb_addc(&json, ',');
 		report_json_result(&json, a, e->res, e->target, e->orig_driver, e->final_driver,
 				   e->error);
+		/* the result object's closing brace gives way to its origin and time */
+		json.s[--json.len] = '\0';
+		sb_addf(&json, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin),
+			e->time);
 	}
-	sb_add(&json, "],\"plan\":[");
-	for (size_t i = 0, k = 0; i < c->devs.n; i++) {
-		if (c->plan.dec[i].action == ACT_NONE)
-			continue;
-		if (k++)
-			sb_addc(&json, ',');
-		report_json_device(&json, &c->devs.v[i], &c->plan.dec[i]);
-	}
-	sb_add(&json, "],\"warnings\":");
-	sb_add_json_strv(&json, c->diag.msgs, c->diag.n);
-	sb_add(&json, "}\n");
-
-	r = write_atomic(dir, "results", lines.s);
+	sb_add(&json, "]}\n");
+	if (r == 0)
+		r = write_atomic(dir, "results", lines.s);
 	if (r == 0)
 		r = write_atomic(dir, "state.json", json.s);
 	sb_free(&lines);

@@ -26,6 +26,14 @@
         fi
         if [ -n "$later" ]; then
             echo "earlybind.claim=$later" >/tmp/ebtest.cmdline
+            # a late dry run leaves the boot's record as it is, byte for byte
+            before=$(cat /run/earlybind/* 2>/dev/null | cksum)
+            earlybind apply --dry-run --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST dry $l"; done
+            if [ "$before" = "$(cat /run/earlybind/* 2>/dev/null | cksum)" ]; then
+                echo "EBTEST state unchanged by the dry run ($before)"
+            else
+                echo "EBTEST state changed by the dry run"
+            fi
             earlybind apply --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST later1 $l"; done
             earlybind apply --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST later2 $l"; done
         fi

@@ -11,7 +11,7 @@ depends() {
 }
 
 install() {
-    inst_multiple cat readlink basename sleep udevadm
+    inst_multiple cat readlink basename sleep udevadm cksum
     inst_simple "$moddir/ebtest-report.sh" /usr/lib/ebtest-report.sh
     inst_hook initqueue/settled 99 "$moddir/ebtest-settled.sh"
     inst_hook pre-pivot 99 "$moddir/ebtest-report.sh"
