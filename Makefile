@@ -13,10 +13,11 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissi
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -DEARLYBIND_VERSION='"$(VERSION)"' \
 	     $(shell $(PKG_CONFIG) --cflags libkmod blkid)
-LIBS    = $(shell $(PKG_CONFIG) --libs libkmod blkid)
+# libkmod and libblkid are dlopen()ed on first use (src/dlib.c): only their headers at build time.
+LIBS    = -ldl
 
 # Stages in pipeline order, then the glue.
-LIB_SRC := src/util.c src/diag.c src/log.c src/cmdline.c src/rules.c src/scan.c src/plan.c \
+LIB_SRC := src/util.c src/diag.c src/log.c src/dlib.c src/cmdline.c src/rules.c src/scan.c src/plan.c \
 	   src/bootdev.c src/modload.c src/sysfsw.c src/apply.c src/state.c src/report.c \
 	   src/pipeline.c
 BIN_SRC := src/suggest.c src/doctor.c src/commands.c src/main.c

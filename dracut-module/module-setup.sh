@@ -33,6 +33,8 @@ install() {
     local confdir="${EARLYBIND_CONFDIR:-$dracutsysrootdir/etc/earlybind}"
 
     inst_binary "$bin" /usr/bin/earlybind
+    # dlopen()ed on first use (the binary's .note.dlopen): ldd does not list them
+    inst_libdir_file "libkmod.so.2*" "libblkid.so.1*"
     inst_hook cmdline 00 "$moddir/earlybind-cmdline.sh"
     inst_rules "$moddir/90-earlybind.rules"
     if dracut_module_included "systemd"; then

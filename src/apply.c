@@ -105,10 +105,11 @@ static int ensure_driver(struct applier *a, enum drv drv)
 		return 0;
 	}
 	sb_init(&what);
-	if (!a->c->mod) {
-		a->drv_state[drv] = -ENOPKG;
-		a->drv_error[drv] = xstrdup("no libkmod context");
-		return -ENOPKG;
+	if (!a->c->mod && (r = modload_new(&a->c->mod, a->c->o)) < 0) {
+		a->drv_state[drv] = r;
+		a->drv_error[drv] = xasprintf("no libkmod context: %s", strerror(-r));
+		log_line(a->log, LOG_ERR, "cannot load %s: %s", drv_module(drv), a->drv_error[drv]);
+		return r;
 	}
 	opts = modload_options(a->c->mod, &a->c->rules, drv_module(drv));
 	r = modload_load(a->c->mod, sysfs, drv_module(drv), &a->c->rules, &what);

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "bootdev.h"
 
-#include <blkid.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "dlib.h"
 #include "scan.h"
 
 static void boot_list_add(struct boot_list *b, const char *physpath, uint16_t v, uint16_t dv,
@@ -229,13 +229,20 @@ static void resolve_spec(const struct opts *o, const char *sysfs_real, const cha
 	struct strbuf what;
 	struct stat st;
 
+	const char *why = NULL;
+
 	if (!spec || !*spec)
 		return;
+	if (dlopen_blkid(&why) < 0) {
+		diag_warn(d, DIAG_SYSFS, "%s=%s: cannot resolve it without libblkid (%s)", key,
+			  spec, why);
+		return;
+	}
 	sb_init(&what);
 	sb_addf(&what, "%s=%s", key, spec);
-	devname = blkid_evaluate_spec(spec, &cache);
+	devname = sym_blkid_evaluate_spec(spec, &cache);
 	if (cache)
-		blkid_put_cache(cache);
+		sym_blkid_put_cache(cache);
 	if (!devname)
 		diag_warn(d, DIAG_SYSFS, "%s: no such block device (yet)", what.s);
 	else if (stat(devname, &st) < 0 || !S_ISBLK(st.st_mode))

@@ -125,6 +125,20 @@ static bool in_initramfs(const struct opts *o)
  * Who runs this: udev (an `apply --device` with udev's environment), the initramfs (its
  * marker file), or someone by hand on the booted system.
  */
+static bool released_by_hand(const struct opts *o, const struct pci_addr *a)
+{
+	const struct state_entry *e;
+	struct state s;
+	bool yes;
+
+	if (state_load(o, &s) < 0)
+		return false;
+	e = state_find(&s, a);
+	yes = e && e->origin == ORIGIN_HAND && e->res == RES_RELEASED;
+	state_free(&s);
+	return yes;
+}
+
 static enum origin run_origin(const struct opts *o)
 {
 	if (o->device && getenv("DEVPATH") && getenv("ACTION"))
@@ -196,24 +210,19 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "earlybind: --device %s: not a PCI address\n", o->device);
 		return 2;
 	}
+	/* udev runs this for every PCI function at each coldplug and hotplug: decide from the
+	 * command-line sources and the device's own uevent first, and pay for libkmod, libblkid and
+	 * the state only when a selector can want it. */
+	if (o->device && !pipeline_device_wanted(o, &only))
+		return 0;
+	/* A device released by hand stays released until the next boot (a hand run without
+	 * --device may still claim it). */
+	if (o->device && released_by_hand(o, &only))
+		return 0;
 	/* On a booted system root= is resolved now; in the initramfs only the recorded list counts.
 	 */
 	oo.resolve_root = !in_initramfs(o);
 	pipeline_rules(&c, &oo);
-	/* udev runs this for every PCI function at coldplug: answer at once when nothing selects
-	 * this one (a group companion needs the whole plan, so group mode always plans). */
-	if (o->device && c.rules.group == GROUP_OFF) {
-		struct pci_dev one;
-		bool wanted = false;
-
-		if (scan_device(o->sysfs, &only, &one) == 0)
-			wanted = plan_wants_detail(&c.rules, &one);
-		free(one.driver);
-		if (!wanted) {
-			ctx_free(&c);
-			return 0;
-		}
-	}
 	log_open(&log, o->kmsg);
 	r = pipeline_scan_plan(&c, false);
 	diag_finish(&c.diag);

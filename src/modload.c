@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "modload.h"
 
+#include <dirent.h>
 #include <errno.h>
-#include <libkmod.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmdline.h"
+#include "dlib.h"
 
 #define MAX_DEPTH 16
 
@@ -39,16 +40,51 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 	(void)data, (void)priority, (void)file, (void)line, (void)fn, (void)format, (void)args;
 }
 
+/* libkmod's configuration directories, in its order. */
+static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+					"/usr/local/lib/modprobe.d", "/lib/modprobe.d", NULL};
+
+bool modload_conf_mentions_ids(const struct opts *o)
+{
+	bool found = false;
+
+	for (size_t i = 0; conf_dirs[i] && !found; i++) {
+		_cleanup_free_ char *dir = root_path(o, conf_dirs[i]);
+		struct dirent *de;
+		DIR *dp = opendir(dir);
+
+		while (dp && !found && (de = readdir(dp))) {
+			size_t n = strlen(de->d_name);
+			_cleanup_free_ char *text = NULL;
+			struct strbuf p;
+
+			if (de->d_name[0] == '.' || n < 6 ||
+			    strcmp(de->d_name + n - 5, ".conf") != 0)
+				continue;
+			sb_init(&p);
+			sb_addf(&p, "%s/%s", dir, de->d_name);
+			found = read_file(p.s, &text, NULL) == 0 && strstr(text, "ids=");
+			sb_free(&p);
+		}
+		if (dp)
+			closedir(dp);
+	}
+	return found;
+}
+
 int modload_new(struct modload **out, const struct opts *o)
 {
-	static const char *const dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
-					   "/usr/local/lib/modprobe.d", "/lib/modprobe.d", NULL};
-	const char *paths[ARRAY_SIZE(dirs)];
-	char *owned[ARRAY_SIZE(dirs)] = {0};
+	static const char *const *dirs = conf_dirs;
+	const char *paths[ARRAY_SIZE(conf_dirs)];
+	char *owned[ARRAY_SIZE(conf_dirs)] = {0};
 	_cleanup_free_ char *moddir = NULL;
 	struct modload *m;
 	struct utsname u;
+	int r;
 
+	r = dlopen_kmod(NULL);
+	if (r < 0)
+		return r;
 	if (o->moddir) {
 		moddir = xstrdup(o->moddir);
 	} else {
@@ -63,17 +99,17 @@ int modload_new(struct modload **out, const struct opts *o)
 	}
 	for (size_t i = 0; dirs[i]; i++)
 		paths[i] = owned[i] = root_path(o, dirs[i]);
-	paths[ARRAY_SIZE(dirs) - 1] = NULL;
+	paths[ARRAY_SIZE(conf_dirs) - 1] = NULL;
 
 	m = xcalloc(1, sizeof(*m));
-	m->ctx = kmod_new(moddir, paths);
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+	m->ctx = sym_kmod_new(moddir, paths);
+	for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++)
 		free(owned[i]);
 	if (!m->ctx) {
 		free(m);
 		return -ENOMEM;
 	}
-	kmod_set_log_fn(m->ctx, kmod_quiet, NULL);
+	sym_kmod_set_log_fn(m->ctx, kmod_quiet, NULL);
 	sb_init(&m->notes);
 	/* libkmod always reads the real /proc/cmdline into its config: split it with the one
 	 * parser, so that those options can be told from modprobe.d's. */
@@ -91,7 +127,7 @@ void modload_free(struct modload *m)
 {
 	if (!m)
 		return;
-	kmod_unref(m->ctx);
+	sym_kmod_unref(m->ctx);
 	for (size_t i = 0; i < m->nkc; i++) {
 		free(m->kc[i].module);
 		free(m->kc[i].word);
@@ -138,11 +174,11 @@ char *modload_conf_options(struct modload *m, const char *module)
 	const char *opts;
 	char *p, *w;
 
-	if (kmod_module_new_from_name(m->ctx, module, &mod) < 0)
+	if (sym_kmod_module_new_from_name(m->ctx, module, &mod) < 0)
 		return NULL;
-	opts = kmod_module_get_options(mod);
+	opts = sym_kmod_module_get_options(mod);
 	all = opts ? xstrdup(opts) : NULL;
-	kmod_module_unref(mod);
+	sym_kmod_module_unref(mod);
 	if (!all)
 		return NULL;
 	sb_init(&sb);
@@ -225,13 +261,13 @@ static int insert_deps(struct walk *w, struct kmod_list *list, int depth)
 	struct kmod_list *l;
 	int r = 0;
 
-	kmod_list_foreach(l, list)
+	sym_kmod_list_foreach(l, list)
 	{
-		struct kmod_module *dep = kmod_module_get_module(l);
+		struct kmod_module *dep = sym_kmod_module_get_module(l);
 
 		if (r == 0)
 			r = insert_tree(w, dep, depth + 1);
-		kmod_module_unref(dep);
+		sym_kmod_module_unref(dep);
 	}
 	return r;
 }
@@ -241,24 +277,24 @@ static void insert_soft(struct walk *w, struct kmod_list *list, int depth)
 {
 	struct kmod_list *l;
 
-	kmod_list_foreach(l, list)
+	sym_kmod_list_foreach(l, list)
 	{
-		struct kmod_module *dep = kmod_module_get_module(l);
+		struct kmod_module *dep = sym_kmod_module_get_module(l);
 		struct strbuf why;
 
 		sb_init(&why);
 		if (insert_tree(&(struct walk){w->m, w->sysfs, w->rules, &why}, dep, depth + 1) < 0)
 			sb_addf(&w->m->notes, "%ssoft dependency %s not loaded (%s); carried on",
-				w->m->notes.len ? "; " : "", kmod_module_get_name(dep),
+				w->m->notes.len ? "; " : "", sym_kmod_module_get_name(dep),
 				why.s ? why.s : "?");
 		sb_free(&why);
-		kmod_module_unref(dep);
+		sym_kmod_module_unref(dep);
 	}
 }
 
 static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 {
-	const char *name = kmod_module_get_name(mod);
+	const char *name = sym_kmod_module_get_name(mod);
 	struct kmod_list *pre = NULL, *post = NULL, *deps;
 	_cleanup_free_ char *options = NULL;
 	int r;
@@ -269,23 +305,23 @@ static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 	}
 	if (module_live(w->sysfs, name))
 		return 0;
-	if (!kmod_module_get_path(mod)) /* built in: nothing to insert */
+	if (!sym_kmod_module_get_path(mod)) /* built in: nothing to insert */
 		return 0;
-	if (kmod_module_get_install_commands(mod))
+	if (sym_kmod_module_get_install_commands(mod))
 		sb_addf(&w->m->notes,
 			"%smodprobe.d has an install command for %s: not run, %s inserted "
 			"directly",
 			w->m->notes.len ? "; " : "", name, name);
-	kmod_module_get_softdeps(mod, &pre, &post);
+	sym_kmod_module_get_softdeps(mod, &pre, &post);
 	insert_soft(w, pre, depth);
-	deps = kmod_module_get_dependencies(mod);
+	deps = sym_kmod_module_get_dependencies(mod);
 	r = insert_deps(w, deps, depth);
-	kmod_module_unref_list(deps);
+	sym_kmod_module_unref_list(deps);
 	if (r == 0) {
 		/* Every module gets what modprobe would give it: modprobe.d and the command line.
 		 */
 		options = modload_options(w->m, w->rules, name);
-		r = kmod_module_insert_module(mod, 0, options);
+		r = sym_kmod_module_insert_module(mod, 0, options);
 		if (r == -EEXIST)
 			r = 0;
 		if (r < 0)
@@ -293,8 +329,8 @@ static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 	}
 	if (r == 0)
 		insert_soft(w, post, depth);
-	kmod_module_unref_list(pre);
-	kmod_module_unref_list(post);
+	sym_kmod_module_unref_list(pre);
+	sym_kmod_module_unref_list(post);
 	return r;
 }
 
@@ -307,20 +343,20 @@ int modload_load(struct modload *m, const char *sysfs, const char *module,
 
 	if (module_live(sysfs, module))
 		return 0;
-	r = kmod_module_new_from_lookup(m->ctx, module, &list);
+	r = sym_kmod_module_new_from_lookup(m->ctx, module, &list);
 	if (r < 0 || !list) {
 		sb_addf(what, "module %s not found", module);
 		return r < 0 ? r : -ENOENT;
 	}
 	r = -ENOENT;
-	kmod_list_foreach(l, list)
+	sym_kmod_list_foreach(l, list)
 	{
-		struct kmod_module *mod = kmod_module_get_module(l);
+		struct kmod_module *mod = sym_kmod_module_get_module(l);
 
 		r = insert_tree(&w, mod, 0);
-		kmod_module_unref(mod);
+		sym_kmod_module_unref(mod);
 		break;
 	}
-	kmod_module_unref_list(list);
+	sym_kmod_module_unref_list(list);
 	return r;
 }

@@ -18,6 +18,12 @@ int modload_new(struct modload **m, const struct opts *o);
 void modload_free(struct modload *m);
 
 /*
+ * Whether any ROOT/.../modprobe.d/\*.conf mentions "ids=" at all: only then can modprobe.d
+ * select a device, and only then does planning pay for libkmod (which reads them for real).
+ */
+bool modload_conf_mentions_ids(const struct opts *o);
+
+/*
  * The options modprobe.d gives `module` (libkmod's config), without the ones libkmod merged from
  * /proc/cmdline. NULL when there are none. Caller frees.
  */

@@ -2,7 +2,9 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bootdev.h"
 #include "cmdline.h"
@@ -89,8 +91,10 @@ void pipeline_rules(struct ctx *c, const struct opts *o)
 	*c = (struct ctx){.o = o};
 	diag_init(&c->diag);
 	rules_init(&c->rules, &c->diag);
-	/* modprobe.d first: the command line is the later, stronger source. */
-	if (modload_new(&c->mod, o) == 0) {
+	/* modprobe.d first: the command line is the later, stronger source. libkmod is loaded for
+	 * it only when some file there can hold ids; apply loads it when it has a driver to load.
+	 */
+	if (modload_conf_mentions_ids(o) && modload_new(&c->mod, o) == 0) {
 		for (enum drv drv = DRV_VFIO; drv <= DRV_STUB; drv++) {
 			_cleanup_free_ char *opts = modload_conf_options(c->mod, drv_module(drv));
 
@@ -132,4 +136,53 @@ void ctx_free(struct ctx *c)
 	diag_free(&c->diag);
 	modload_free(c->mod);
 	c->mod = NULL;
+}
+
+/* Wanted by a selector itself, and not already on a driver of ours. */
+static bool wanted_one(const struct opts *o, const struct rules *r, const struct pci_addr *a,
+		       bool *ours)
+{
+	struct pci_dev dev;
+	bool w = false;
+
+	if (scan_device(o->sysfs, a, &dev) < 0)
+		return false;
+	*ours = drv_from_bound(dev.driver) != DRV_NONE;
+	w = plan_wants_detail(r, &dev);
+	free(dev.driver);
+	return w;
+}
+
+bool pipeline_device_wanted(const struct opts *o, const struct pci_addr *a)
+{
+	_cleanup_free_ char *recorded = root_path(o, MODPROBE_IDS_FILE);
+	char *files[1] = {recorded};
+	struct rules r;
+	struct diag d;
+	bool ours = false, wanted;
+
+	diag_init(&d);
+	rules_init(&r, &d);
+	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &r, &d);
+	if (access(recorded, F_OK) == 0)
+		cmdline_load(o->root, files, 1, rules_add, &r, &d);
+	rules_finish(&r);
+	wanted = !r.disabled && (r.nids || r.nclaims) && wanted_one(o, &r, a, &ours);
+	if (!wanted && !ours && !r.disabled && r.group != GROUP_OFF && (r.nids || r.nclaims)) {
+		/* a companion: wanted when a member of its IOMMU group is */
+		struct pci_addr *m = NULL;
+		int g = scan_device_group(o->sysfs, a);
+		int n = g >= 0 ? scan_group_members(o->sysfs, g, &m) : 0;
+
+		for (int k = 0; k < n && !wanted; k++) {
+			bool member_ours;
+
+			wanted =
+			    pci_addr_cmp(&m[k], a) != 0 && wanted_one(o, &r, &m[k], &member_ours);
+		}
+		free(m);
+	}
+	rules_free(&r);
+	diag_free(&d);
+	return wanted && !ours;
 }

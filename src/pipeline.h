@@ -47,5 +47,16 @@ void pipeline_rules(struct ctx *c, const struct opts *o);
 /* The second half, after pipeline_rules(). */
 int pipeline_scan_plan(struct ctx *c, bool all_detail);
 void ctx_free(struct ctx *c);
+
+/*
+ * The udev path's first question, asked before any libkmod, libblkid or state work: can any
+ * selector want the device at `a`? Reads only the command-line sources (and the modprobe.d ids
+ * the boot's run recorded in ROOT/run/earlybind/modprobe.conf), the device's uevent and, in group
+ * mode, those of its IOMMU group's members. A device already on vfio-pci or pci-stub is not
+ * wanted: the udev path leaves it alone.
+ */
+bool pipeline_device_wanted(const struct opts *o, const struct pci_addr *a);
+/* Where the boot's run records the ids modprobe.d gives (as command-line words). */
+#define MODPROBE_IDS_FILE "/run/earlybind/modprobe.conf"
 /* ROOT/path (root "" or "/" means none). Caller frees. */
 char *root_path(const struct opts *o, const char *path);

@@ -273,6 +273,7 @@ void rules_free(struct rules *r)
 		free(r->modparams[i].word);
 	}
 	free(r->modparams);
+	sb_free(&r->modconf_words);
 	*r = (struct rules){0};
 }
 
@@ -562,6 +563,9 @@ void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const
 		}
 		add_ids_key(r, drv == DRV_VFIO ? "options vfio_pci ids" : "options pci_stub ids", v,
 			    src, drv, false);
+		if (!strpbrk(v, " \t\"")) /* it would not survive as a word; ids never have those */
+			sb_addf(&r->modconf_words, "%s%s.ids=%s", r->modconf_words.len ? " " : "",
+				drv_name(drv), v);
 	}
 }
 

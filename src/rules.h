@@ -104,7 +104,8 @@ struct rules {
 	size_t *by_vendor; /* ids indexes sorted by (vendor, index); built by rules_finish() */
 	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
 	unsigned ids_given[3]; /* per drv: ids= a later modprobe would pass (cmdline or conf) */
-	struct modparam *modparams; /* MODULE.PARAM[=VAL] words, for every module we insert */
+	struct modparam *modparams;  /* MODULE.PARAM[=VAL] words, for every module we insert */
+	struct strbuf modconf_words; /* modprobe.d's ids as command-line words, for the udev path */
 	size_t nmodparams, capmodparams;
 	struct diag *d;
 };

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -404,6 +405,28 @@ int scan_group_members(const char *sysfs, int group, struct pci_addr **out)
 	}
 	closedir(dp);
 	return (int)n;
+}
+
+int scan_device_group(const char *sysfs, const struct pci_addr *a)
+{
+	char path[4096], link[4096], name[PCI_ADDR_MAX];
+	const char *base;
+	ssize_t n;
+	char *end;
+	long v;
+
+	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/iommu_group", sysfs,
+		     pci_addr_fmt(a, name)) < 0)
+		return -ENAMETOOLONG;
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -errno;
+	link[n] = '\0';
+	base = path_basename(link);
+	v = strtol(base, &end, 10);
+	if (end == base || *end || v < 0 || v > INT_MAX)
+		return -EINVAL;
+	return (int)v;
 }
 
 bool scan_have_iommu(const char *sysfs)

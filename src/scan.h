@@ -53,6 +53,8 @@ int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev
 int scan_refresh(const char *sysfs, struct pci_dev *dev);
 /* The addresses in SYSFS/kernel/iommu_groups/N/devices. Returns the count or -errno. */
 int scan_group_members(const char *sysfs, int group, struct pci_addr **out);
+/* The IOMMU group number of one device (its iommu_group link), or -errno. */
+int scan_device_group(const char *sysfs, const struct pci_addr *a);
 /* Whether SYSFS/kernel/iommu_groups has any group (the IOMMU is on). */
 bool scan_have_iommu(const char *sysfs);
 /* The physical path of a device directory link target (see struct pci_dev). */

@@ -258,10 +258,19 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 	merge(&s, c, out, origin, now);
 	if (s.n)
 		qsort(s.v, s.n, sizeof(*s.v), entry_cmp);
-	/* A boot run (re)writes the boot's plan; a hand run keeps the boot's as it is. */
+	/* A boot run (re)writes the boot's plan, and the ids modprobe.d gives for the udev path's
+	 * early decision; a hand run keeps the boot's as they are. */
 	if (origin != ORIGIN_HAND) {
 		boot = boot_json(c, command, now);
 		r = write_atomic(dir, "boot.json", boot);
+		if (r == 0 && c->rules.modconf_words.len) {
+			struct strbuf w;
+
+			sb_init(&w);
+			sb_addf(&w, "%s\n", c->rules.modconf_words.s);
+			r = write_atomic(dir, path_basename(MODPROBE_IDS_FILE), w.s);
+			sb_free(&w);
+		}
 	} else {
 		struct strbuf p;
 
