@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "apply.h"
@@ -146,7 +147,15 @@ static enum origin run_origin(const struct opts *o)
 	return in_initramfs(o) ? ORIGIN_INITRAMFS : ORIGIN_HAND;
 }
 
-static void log_plan(struct logger *log, const struct ctx *c, bool dry)
+static double ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0->tv_sec) * 1e3 + (double)(t.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
+static void log_plan(struct logger *log, const struct ctx *c, bool dry, double plan_ms)
 {
 	unsigned n[ACT_SKIP + 1] = {0};
 	size_t shown = 0;
@@ -160,9 +169,9 @@ static void log_plan(struct logger *log, const struct ctx *c, bool dry)
 	}
 	log_line(log, LOG_NOTICE,
 		 "%zu PCI functions: %u to claim, %u already claimed, %u kept, %u refused, %zu "
-		 "warnings%s",
+		 "warnings%s (planned in %.1f ms)",
 		 c->devs.n, n[ACT_CLAIM], n[ACT_ALREADY], n[ACT_KEEP], n[ACT_REFUSE], c->diag.n,
-		 dry ? " (dry run)" : "");
+		 dry ? " (dry run)" : "", plan_ms);
 	/* kmsg keeps few lines: the first warnings, then where to find the rest. */
 	for (; shown < c->diag.n && shown < 6; shown++)
 		log_line(log, LOG_WARNING, "warning: %s", c->diag.msgs[shown]);
@@ -199,9 +208,12 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	struct outcome *out;
 	struct logger log;
 	enum origin origin;
+	struct timespec t0;
 	struct ctx c;
 	bool dry;
 	int r, failed;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 
 	(void)argv;
 	if ((r = no_args("apply", argc)))
@@ -235,7 +247,7 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	dry = o->dry_run || c.rules.dryrun;
 	origin = run_origin(o);
 	if (!o->device)
-		log_plan(&log, &c, dry);
+		log_plan(&log, &c, dry, ms_since(&t0));
 	out = xcalloc(c.devs.n, sizeof(*out));
 	failed = apply_run(&c, o->device ? &only : NULL, dry, out, &log);
 	if (failed < 0) {

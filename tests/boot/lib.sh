@@ -115,6 +115,14 @@ fail() {
 reported() {
 	note "$1: the guest reported at the end of the initramfs"
 	grep -q '^EBTEST-END' "$WORK/$1.clean" || fail "$1: the guest never reported (see $WORK/$1.log)"
+	# earlybind's own time in the initramfs, from its kmsg lines: the planning time its summary
+	# states, then summary to last line (loading modules and claiming)
+	awk '/\] earlybind: [0-9]+ PCI functions: / && !t0 { t0 = substr($0, 2, index($0, "]") - 2) + 0;
+			match($0, /planned in [0-9.]+ ms/); p = substr($0, RSTART + 11, RLENGTH - 14) }
+		t0 && /\] earlybind: / { t1 = substr($0, 2, index($0, "]") - 2) + 0 }
+		/^EBTEST-BEGIN/ { exit }
+		END { if (t0) printf "# %s: earlybind in the initramfs: planned in %s ms, applied in %.1f ms (kmsg)\n", name, p, (t1 - t0) * 1000 }' \
+		name="$1" "$WORK/$1.clean"
 }
 # expect NAME ADDRESS DRIVER [OVERRIDE]
 expect() {
