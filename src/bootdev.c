@@ -75,12 +75,96 @@ void bootdev_load_for_plan(const struct opts *o, const struct rules *rules, stru
 
 	if (!path)
 		path = def = root_path(o, BOOTDEV_DEFAULT_FILE);
+	(void)rules;
 	r = bootdev_parse_file(path, b, d);
 	if (r < 0 && (o->boot_devices || r != -ENOENT))
 		diag_warn(d, DIAG_SYSFS, "cannot read the boot-device list %s: %s", path,
 			  strerror(-r));
-	if (o->resolve_root)
+}
+
+/* Whether block devices exist yet (disks, not loop or ram devices). */
+static bool have_block_devices(const struct opts *o)
+{
+	static const char *const virt[] = {"loop", "ram", "zram", "nbd", NULL};
+	char p[PATH_MAX];
+	struct dirent *de;
+	bool any = false;
+	DIR *dp;
+
+	if (path_fmt(p, sizeof(p), "%s/class/block", o->sysfs) < 0 || !(dp = opendir(p)))
+		return false;
+	while (!any && (de = readdir(dp))) {
+		bool v = de->d_name[0] == '.';
+
+		for (size_t i = 0; !v && virt[i]; i++)
+			v = strncmp(de->d_name, virt[i], strlen(virt[i])) == 0;
+		any = !v;
+	}
+	closedir(dp);
+	return any;
+}
+
+static bool sysroot_mounted(const struct opts *o)
+{
+	_cleanup_free_ char *path = root_path(o, "/proc/self/mountinfo");
+	_cleanup_free_ char *text = NULL;
+
+	return read_file(path, &text, NULL) == 0 && strstr(text, " /sysroot ");
+}
+
+/* Whether a recorded entry is here: a device with its ids at its physical path. */
+static bool entry_present(const struct boot_dev *e, struct pci_list *devs, struct scanner *s,
+			  struct diag *d)
+{
+	for (size_t i = 0; i < devs->n; i++) {
+		struct pci_dev *dev = &devs->v[i];
+
+		if (dev->ids.vendor != e->vendor || dev->ids.device != e->device)
+			continue;
+		if (!dev->physpath)
+			scan_detail(s, dev, DETAIL_PHYSPATH, d);
+		if (dev->physpath && strcmp(dev->physpath, e->physpath) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The mounts, fstab and swaps under ROOT describe the machine of the sysfs tree only when both
+ * are the live ones, or a --root is given with the tree: a --sysfs tree alone (a snapshot of
+ * another machine) has no facts of its own here.
+ */
+static bool live_facts(const struct opts *o)
+{
+	_cleanup_free_ char *real = NULL;
+
+	if (o->root && *o->root && strcmp(o->root, "/") != 0)
+		return true;
+	real = realpath(o->sysfs, NULL);
+	return real && strcmp(real, "/sys") == 0;
+}
+
+void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_list *devs,
+		    struct boot_list *b, struct diag *d)
+{
+	_cleanup_free_ char *marker = root_path(o, "/etc/initrd-release");
+	bool initramfs = access(marker, F_OK) == 0;
+	size_t recorded = b->n, present = 0;
+	struct scanner s;
+
+	if (live_facts(o) && (!initramfs || sysroot_mounted(o) || have_block_devices(o)))
 		bootdev_resolve(o, rules, b, d);
+	if (!initramfs)
+		return;
+	if (scanner_open(&s, o->sysfs) == 0) {
+		for (size_t i = 0; i < recorded; i++)
+			present += entry_present(&b->v[i], devs, &s, d);
+		scanner_close(&s);
+	}
+	if (present || b->n > recorded)
+		return;
+	b->fallback = xstrdup(recorded ? "none of the image's boot devices is present here"
+				       : "the image carries no boot-device list");
 }
 
 static bool boot_list_has(const struct boot_list *b, const char *physpath)
@@ -239,7 +323,10 @@ static void resolve_spec(const struct opts *o, const char *sysfs_real, const cha
 		return;
 	}
 	sb_init(&what);
-	sb_addf(&what, "%s=%s", key, spec);
+	if (strchr(key, ' ')) /* already a description: "fstab /var" */
+		sb_addf(&what, "%s (%s)", key, spec);
+	else
+		sb_addf(&what, "%s=%s", key, spec);
 	devname = sym_blkid_evaluate_spec(spec, &cache);
 	if (cache)
 		sym_blkid_put_cache(cache);
@@ -252,50 +339,427 @@ static void resolve_spec(const struct opts *o, const char *sysfs_real, const cha
 	sb_free(&what);
 }
 
-/* "/" and "/usr" from mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE SOURCE ...". */
-static void resolve_mounts(const struct opts *o, const char *sysfs_real, struct boot_list *b,
-			   struct diag *d)
+/* A block device by kernel name ("sda2", "dm-1"), as the sysfs tree has it. */
+static bool resolve_name(const struct opts *o, const char *sysfs_real, const char *name,
+			 const char *what, struct boot_list *b, struct diag *d)
+{
+	_cleanup_free_ char *real = NULL;
+	char p[PATH_MAX];
+
+	if (strchr(name, '/') || path_fmt(p, sizeof(p), "%s/class/block/%s", o->sysfs, name) < 0)
+		return false;
+	real = realpath(p, NULL);
+	if (!real)
+		return false;
+	walk_block(sysfs_real, real, what, 0, b, d);
+	return true;
+}
+
+/* A /dev path: by its kernel name when the tree knows it, else by the node's device number. */
+static void resolve_devnode(const struct opts *o, const char *sysfs_real, const char *node,
+			    const char *what, struct boot_list *b, struct diag *d)
+{
+	struct stat st;
+
+	if (strncmp(node, "/dev/", 5) == 0 && resolve_name(o, sysfs_real, node + 5, what, b, d))
+		return;
+	if (stat(node, &st) == 0 && S_ISBLK(st.st_mode))
+		resolve_devt(o, sysfs_real, st.st_rdev, what, b, d);
+	else
+		diag_warn(d, DIAG_SYSFS, "%s: %s is not a block device here", what, node);
+}
+
+/*
+ * ZFS: the pool's member devices are the block devices whose superblock is a zfs_member labelled
+ * with the pool's name. Every block device of the tree is probed (libblkid's low-level probe of
+ * ROOT/dev/NAME: no cache, nothing written).
+ */
+static void resolve_zfs(const struct opts *o, const char *sysfs_real, const char *dataset,
+			const char *what, struct boot_list *b, struct diag *d)
+{
+	_cleanup_free_ char *pool = xstrdup(dataset);
+	char p[PATH_MAX];
+	const char *why = NULL;
+	struct dirent *de;
+	unsigned found = 0;
+	DIR *dp;
+
+	pool[strcspn(pool, "/@")] = '\0';
+	if (dlopen_blkid(&why) < 0) {
+		diag_warn(d, DIAG_SYSFS,
+			  "%s: cannot find the members of pool %s without libblkid (%s)", what,
+			  pool, why);
+		return;
+	}
+	if (path_fmt(p, sizeof(p), "%s/class/block", o->sysfs) < 0 || !(dp = opendir(p))) {
+		diag_warn(d, DIAG_SYSFS, "%s: no block devices to look for pool %s in", what, pool);
+		return;
+	}
+	while ((de = readdir(dp))) {
+		_cleanup_free_ char *node = NULL, *rel = NULL;
+		const char *type = NULL, *label = NULL;
+		blkid_probe pr;
+
+		if (de->d_name[0] == '.')
+			continue;
+		rel = xasprintf("/dev/%s", de->d_name);
+		node = root_path(o, rel);
+		pr = sym_blkid_new_probe_from_filename(node);
+		if (!pr)
+			continue;
+		sym_blkid_probe_enable_superblocks(pr, 1);
+		sym_blkid_probe_set_superblocks_flags(pr, BLKID_SUBLKS_LABEL | BLKID_SUBLKS_TYPE);
+		if (sym_blkid_do_safeprobe(pr) == 0 &&
+		    sym_blkid_probe_lookup_value(pr, "TYPE", &type, NULL) == 0 &&
+		    strcmp(type, "zfs_member") == 0 &&
+		    sym_blkid_probe_lookup_value(pr, "LABEL", &label, NULL) == 0 &&
+		    strcmp(label, pool) == 0) {
+			_cleanup_free_ char *w = xasprintf("zfs pool %s (%s)", pool, what);
+
+			found += resolve_name(o, sysfs_real, de->d_name, w, b, d);
+		}
+		sym_blkid_free_probe(pr);
+	}
+	closedir(dp);
+	if (!found)
+		diag_warn(d, DIAG_SYSFS, "%s: no member device of ZFS pool %s found", what, pool);
+}
+
+/* btrfs over several devices: every device of the file system the source device belongs to. */
+static bool resolve_btrfs(const struct opts *o, const char *sysfs_real, const char *source,
+			  const char *what, struct boot_list *b, struct diag *d)
+{
+	const char *name = path_basename(source);
+	char p[PATH_MAX];
+	struct dirent *fs;
+	bool done = false;
+	DIR *dp;
+
+	if (path_fmt(p, sizeof(p), "%s/fs/btrfs", o->sysfs) < 0 || !(dp = opendir(p)))
+		return false;
+	while (!done && (fs = readdir(dp))) {
+		char devs[PATH_MAX * 2], one[PATH_MAX * 3];
+		struct dirent *de;
+		struct stat st;
+		DIR *dd;
+
+		if (fs->d_name[0] == '.')
+			continue;
+		snprintf(devs, sizeof(devs), "%s/%s/devices", p, fs->d_name);
+		snprintf(one, sizeof(one), "%s/%s", devs, name);
+		if (lstat(one, &st) < 0 || !(dd = opendir(devs)))
+			continue;
+		while ((de = readdir(dd))) {
+			snprintf(one, sizeof(one), "%s/%s", devs, de->d_name);
+			_cleanup_free_ char *real =
+			    de->d_name[0] == '.' ? NULL : realpath(one, NULL);
+
+			if (real)
+				walk_block(sysfs_real, real, what, 0, b, d);
+		}
+		closedir(dd);
+		done = true;
+	}
+	closedir(dp);
+	return done;
+}
+
+/* The interface that carries traffic to a server: ROOT/proc/net/route, longest prefix. */
+static char *route_iface(const struct opts *o, const char *server)
+{
+	_cleanup_free_ char *path = root_path(o, "/proc/net/route");
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL, *best = NULL;
+	int best_len = -1;
+	unsigned a[4];
+	uint32_t dst = 0;
+	bool numeric = server && sscanf(server, "%u.%u.%u.%u", &a[0], &a[1], &a[2], &a[3]) == 4;
+
+	if (numeric) /* /proc/net/route prints addresses in host (little-endian) order */
+		dst = a[0] | a[1] << 8 | a[2] << 16 | (uint32_t)a[3] << 24;
+	if (read_file(path, &text, NULL) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char ifc[64];
+		unsigned net, gw, flags, mask;
+		int len = 0;
+
+		if (sscanf(line, "%63s %x %x %x %*d %*d %*d %x", ifc, &net, &gw, &flags, &mask) !=
+			5 ||
+		    !(flags & 1))
+			continue;
+		for (unsigned m = mask; m; m &= m - 1)
+			len++;
+		if (numeric ? (dst & mask) != net : net != 0)
+			continue;
+		if (len > best_len) {
+			free(best);
+			best = xstrdup(ifc);
+			best_len = len;
+		}
+	}
+	return best;
+}
+
+/* A network root: the NIC under the interface, recorded like a disk. */
+static void resolve_iface(const struct opts *o, const char *sysfs_real, const char *iface,
+			  const char *what, struct boot_list *b, struct diag *d)
+{
+	_cleanup_free_ char *real = NULL;
+	char p[PATH_MAX];
+
+	if (!iface || strchr(iface, '/') ||
+	    path_fmt(p, sizeof(p), "%s/class/net/%s/device", o->sysfs, iface) < 0 ||
+	    !(real = realpath(p, NULL))) {
+		diag_warn(d, DIAG_SYSFS, "%s: cannot tell which network interface carries it%s%s",
+			  what, iface ? "; no PCI device under " : "", iface ? iface : "");
+		return;
+	}
+	add_pci_of(sysfs_real, real, what, b, d);
+}
+
+/* "server:/export" or "//server/share": the server. */
+static char *net_server(const char *source)
+{
+	const char *s = source;
+	size_t n;
+
+	if (strncmp(s, "//", 2) == 0)
+		s += 2;
+	n = strcspn(s, ":/");
+	return n ? xstrndup(s, n) : NULL;
+}
+
+static bool is_net_fs(const char *fstype)
+{
+	static const char *const net[] = {"nfs", "nfs4", "cifs", "smb3", "ceph", "glusterfs", NULL};
+
+	return str_in(fstype, net);
+}
+
+/* One file system the boot needs: by its device number, its source, or its type. */
+static void resolve_fs(const struct opts *o, const struct rules *r, const char *sysfs_real,
+		       unsigned maj, unsigned mn, const char *fstype, const char *source,
+		       const char *what, struct boot_list *b, struct diag *d)
+{
+	size_t before = b->n;
+
+	if (strcmp(fstype, "zfs") == 0) {
+		resolve_zfs(o, sysfs_real, source, what, b, d);
+		return;
+	}
+	if (is_net_fs(fstype)) {
+		_cleanup_free_ char *server = net_server(source);
+		_cleanup_free_ char *iface =
+		    r && r->ip_iface ? xstrdup(r->ip_iface) : route_iface(o, server);
+
+		resolve_iface(o, sysfs_real, iface, what, b, d);
+		return;
+	}
+	if (strcmp(fstype, "btrfs") == 0 && resolve_btrfs(o, sysfs_real, source, what, b, d))
+		return;
+	if (maj != 0)
+		resolve_devt(o, sysfs_real, makedev(maj, mn), what, b, d);
+	else if (source[0] == '/')
+		resolve_devnode(o, sysfs_real, source, what, b, d);
+	if (b->n == before)
+		diag_warn(d, DIAG_SYSFS, "%s (%s %s) resolves to no PCI device", what, fstype,
+			  source);
+}
+
+struct mount {
+	unsigned maj, mn;
+	char mp[PATH_MAX], fstype[64], source[PATH_MAX];
+};
+
+/* ROOT/proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE SOURCE ...". */
+static size_t read_mounts(const struct opts *o, struct mount **out)
 {
 	_cleanup_free_ char *path = root_path(o, "/proc/self/mountinfo");
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (read_file(path, &text, NULL) < 0)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		struct mount m = {0};
+		char *dash = strstr(line, " - ");
+
+		if (!dash || sscanf(line, "%*u %*u %u:%u %*s %4095s", &m.maj, &m.mn, m.mp) != 3 ||
+		    sscanf(dash, " - %63s %4095s", m.fstype, m.source) != 2)
+			continue;
+		grow((void **)out, &cap, n, sizeof(**out));
+		(*out)[n++] = m;
+	}
+	return n;
+}
+
+static const struct mount *find_mount(const struct mount *m, size_t n, const char *mp)
+{
+	const struct mount *last = NULL;
+
+	for (size_t i = 0; i < n; i++) /* the last mount on a mount point is the visible one */
+		if (strcmp(m[i].mp, mp) == 0)
+			last = &m[i];
+	return last;
+}
+
+/* Whether an fstab options field has one of the words. */
+static bool has_opt(const char *opts, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = opts; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+		if (strncmp(p, word, n) == 0 && (p[n] == ',' || p[n] == '\0' || p[n] == '='))
+			return true;
+	return false;
+}
+
+/*
+ * ROOT/etc/fstab (ROOT/sysroot/etc/fstab in the initramfs once the root is mounted): every entry
+ * the boot waits for — neither noauto nor nofail, and no x-systemd.automount — with a device
+ * behind it. A mounted entry is resolved through its mount, the rest through libblkid.
+ */
+static void resolve_fstab(const struct opts *o, const struct rules *r, const char *sysfs_real,
+			  const char *fstab, const struct mount *m, size_t nm, struct boot_list *b,
+			  struct diag *d)
+{
+	_cleanup_free_ char *path = root_path(o, fstab);
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 
 	if (read_file(path, &text, NULL) < 0)
 		return;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned maj, mn;
-		char mp[PATH_MAX], *dash, src[PATH_MAX], what[PATH_MAX + 8];
+		char spec[PATH_MAX], file[PATH_MAX], type[64], opts[1024] = "", what[PATH_MAX + 16];
+		const struct mount *mt;
+
+		while (*line == ' ' || *line == '\t')
+			line++;
+		if (*line == '#' ||
+		    sscanf(line, "%4095s %4095s %63s %1023s", spec, file, type, opts) < 3)
+			continue;
+		if (has_opt(opts, "noauto") || has_opt(opts, "nofail") ||
+		    has_opt(opts, "x-systemd.automount"))
+			continue;
+		if (strcmp(type, "swap") == 0) {
+			snprintf(what, sizeof(what), "fstab swap %s", spec);
+		} else {
+			if (strcmp(file, "/") == 0 || strcmp(file, "/usr") == 0)
+				continue; /* the mounts themselves say it */
+			snprintf(what, sizeof(what), "fstab %s", file);
+		}
+		/* only what has a device (or a pool, or a server) behind it */
+		if (strcmp(type, "zfs") != 0 && !is_net_fs(type) && spec[0] != '/' &&
+		    !strchr(spec, '='))
+			continue;
+		mt = strcmp(type, "swap") == 0 ? NULL : find_mount(m, nm, file);
+		if (mt)
+			resolve_fs(o, r, sysfs_real, mt->maj, mt->mn, mt->fstype, mt->source, what,
+				   b, d);
+		else if (strcmp(type, "zfs") == 0 || is_net_fs(type))
+			resolve_fs(o, r, sysfs_real, 0, 0, type, spec, what, b, d);
+		else
+			resolve_spec(o, sysfs_real, what, spec, b, d);
+	}
+}
+
+/* ROOT/proc/swaps: every active swap (a partition, or a file on some file system). */
+static void resolve_swaps(const struct opts *o, const char *sysfs_real, struct boot_list *b,
+			  struct diag *d)
+{
+	_cleanup_free_ char *path = root_path(o, "/proc/swaps");
+	_cleanup_free_ char *text = NULL;
+	char *line, *save = NULL;
+
+	if (read_file(path, &text, NULL) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[PATH_MAX], type[32], what[PATH_MAX + 8];
 		struct stat st;
 
-		if (sscanf(line, "%*u %*u %u:%u %*s %4095s", &maj, &mn, mp) != 3)
+		if (sscanf(line, "%4095s %31s", name, type) != 2 || strcmp(name, "Filename") == 0)
 			continue;
-		if (strcmp(mp, "/") != 0 && strcmp(mp, "/usr") != 0)
-			continue;
-		snprintf(what, sizeof(what), "mount %s", mp);
-		if (maj != 0) {
-			resolve_devt(o, sysfs_real, makedev(maj, mn), what, b, d);
-			continue;
+		snprintf(what, sizeof(what), "swap %s", name);
+		if (strcmp(type, "file") == 0) {
+			if (stat(name, &st) == 0)
+				resolve_devt(o, sysfs_real, st.st_dev, what, b, d);
+			else
+				diag_warn(d, DIAG_SYSFS, "%s: cannot stat the swap file", what);
+		} else {
+			resolve_devnode(o, sysfs_real, name, what, b, d);
 		}
-		/* btrfs and friends report an anonymous device: use the source. */
-		dash = strstr(line, " - ");
-		if (dash && sscanf(dash, " - %*s %4095s", src) == 1 && src[0] == '/' &&
-		    stat(src, &st) == 0 && S_ISBLK(st.st_mode))
-			resolve_devt(o, sysfs_real, st.st_rdev, what, b, d);
 	}
+}
+
+/* root= and resume=: ZFS=pool/dataset, network roots, or a block device spec. */
+static void resolve_cmdline(const struct opts *o, const struct rules *r, const char *sysfs_real,
+			    struct boot_list *b, struct diag *d)
+{
+	const char *root = r->root_spec;
+
+	if (root && strncmp(root, "ZFS=", 4) == 0) {
+		_cleanup_free_ char *w = xasprintf("root=%s", root);
+
+		resolve_zfs(o, sysfs_real, root + 4, w, b, d);
+	} else if (root && (strncmp(root, "nfs", 3) == 0 || strncmp(root, "cifs", 4) == 0 ||
+			    strncmp(root, "nbd", 3) == 0 || strcmp(root, "dhcp") == 0 ||
+			    strncmp(root, "iscsi", 5) == 0 || strcmp(root, "/dev/nfs") == 0)) {
+		_cleanup_free_ char *w = xasprintf("netroot (root=%s)", root);
+		_cleanup_free_ char *iface =
+		    r->ip_iface ? xstrdup(r->ip_iface) : route_iface(o, NULL);
+
+		resolve_iface(o, sysfs_real, iface, w, b, d);
+	} else {
+		resolve_spec(o, sysfs_real, "root", root, b, d);
+	}
+	if (r->netroot_spec) {
+		_cleanup_free_ char *w = xasprintf("netroot (netroot=%s)", r->netroot_spec);
+		_cleanup_free_ char *iface =
+		    r->ip_iface ? xstrdup(r->ip_iface) : route_iface(o, NULL);
+
+		resolve_iface(o, sysfs_real, iface, w, b, d);
+	}
+	resolve_spec(o, sysfs_real, "resume", r->resume_spec, b, d);
 }
 
 void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_list *b,
 		     struct diag *d)
 {
 	_cleanup_free_ char *sysfs_real = realpath(o->sysfs, NULL);
+	_cleanup_free_ char *marker = root_path(o, "/etc/initrd-release");
+	bool initramfs = access(marker, F_OK) == 0;
+	/* In the initramfs the real root is mounted on /sysroot (once it is). */
+	const char *const booted[] = {"/", "/usr", NULL};
+	const char *const initrd[] = {"/sysroot", "/sysroot/usr", NULL};
+	const char *const *mps = initramfs ? initrd : booted;
+	struct mount *m = NULL;
+	size_t nm;
 
 	if (!sysfs_real)
 		return;
 	if (strcmp(sysfs_real, "/") == 0)
 		sysfs_real[0] = '\0';
-	resolve_mounts(o, sysfs_real, b, d);
-	resolve_spec(o, sysfs_real, "root", r->root_spec, b, d);
-	resolve_spec(o, sysfs_real, "resume", r->resume_spec, b, d);
+	nm = read_mounts(o, &m);
+	for (size_t i = 0; mps[i]; i++) {
+		const struct mount *mt = find_mount(m, nm, mps[i]);
+		char what[64];
+
+		if (!mt)
+			continue;
+		snprintf(what, sizeof(what), "mount %s", mps[i] + (initramfs ? 8 : 0));
+		if (!what[6])
+			snprintf(what, sizeof(what), "mount /");
+		resolve_fs(o, r, sysfs_real, mt->maj, mt->mn, mt->fstype, mt->source, what, b, d);
+	}
+	resolve_fstab(o, r, sysfs_real, initramfs ? "/sysroot/etc/fstab" : "/etc/fstab", m, nm, b,
+		      d);
+	free(m);
+	if (!initramfs)
+		resolve_swaps(o, sysfs_real, b, d);
+	resolve_cmdline(o, r, sysfs_real, b, d);
 }
 
 int bootdev_write(const char *path, const struct boot_list *b)
@@ -334,6 +798,11 @@ int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &rules, &quiet);
 	diag_init(&d);
 	bootdev_resolve(o, &rules, &b, &d);
+	/* An empty list must never look like success. */
+	if (!b.n)
+		diag_warn(&d, DIAG_SYSFS,
+			  "no boot device found: nothing the boot needs resolved to a PCI device; "
+			  "an image with this list refuses mass storage selected only by ids");
 	diag_finish(&d);
 	rules_free(&rules);
 	diag_free(&quiet);

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Boot-critical devices: the PCI functions that carry /, /usr, root= and resume=.
+ * Boot-critical devices: the PCI functions that carry what the machine needs to reach its default
+ * target — /, /usr, every /etc/fstab entry it waits for, active swaps, root= (ZFS pools, network
+ * roots) and resume=.
  * The list file has one line per device: "PHYSPATH VVVV:DDDD ADDRESS WHAT...", '#' comments.
  */
 #pragma once
@@ -13,11 +15,19 @@
 
 /* Parses a list file. Returns 0 or -errno; malformed lines are warnings. */
 int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d);
-/* Loads --boot-devices FILE, or ROOT/etc/earlybind/boot-devices when it exists; with
- * opts.resolve_root also what bootdev_resolve() finds now. */
+/* Loads --boot-devices FILE, or ROOT/etc/earlybind/boot-devices when it exists. Cheap: no
+ * resolution here (see bootdev_settle). */
 void bootdev_load_for_plan(const struct opts *o, const struct rules *rules, struct boot_list *b,
 			   struct diag *d);
-
+/*
+ * The boot-device facts of this moment, added to the recorded list: on a booted system, and in
+ * the initramfs once the root is mounted on /sysroot or block devices exist (the udev rule's late
+ * runs), what bootdev_resolve() finds. In the initramfs, when no recorded entry is present here
+ * (physical path and ids) and nothing resolved, b->fallback says why mass storage selected only
+ * by ids is refused.
+ */
+void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_list *devs,
+		    struct boot_list *b, struct diag *d);
 /*
  * Resolves what the running system needs to boot — the "/" and "/usr" mounts of
  * ROOT/proc/self/mountinfo and the root= and resume= the rules stage read (UUID=, PARTUUID=,

@@ -231,9 +231,6 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	 * --device may still claim it). */
 	if (o->device && released_by_hand(o, &only))
 		return 0;
-	/* On a booted system root= is resolved now; in the initramfs only the recorded list counts.
-	 */
-	oo.resolve_root = !in_initramfs(o);
 	pipeline_rules(&c, &oo);
 	log_open(&log, o->kmsg);
 	r = pipeline_scan_plan(&c, false);

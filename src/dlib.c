@@ -29,6 +29,12 @@ DLSYM_DEFINE(kmod_module_unref_list);
 DLSYM_DEFINE(blkid_get_cache);
 DLSYM_DEFINE(blkid_put_cache);
 DLSYM_DEFINE(blkid_evaluate_spec);
+DLSYM_DEFINE(blkid_new_probe_from_filename);
+DLSYM_DEFINE(blkid_probe_enable_superblocks);
+DLSYM_DEFINE(blkid_probe_set_superblocks_flags);
+DLSYM_DEFINE(blkid_do_safeprobe);
+DLSYM_DEFINE(blkid_probe_lookup_value);
+DLSYM_DEFINE(blkid_free_probe);
 
 /*
  * The FDO dlopen-metadata note (https://systemd.io/ELF_DLOPEN_METADATA/): packagers and image
@@ -124,6 +130,12 @@ int dlopen_blkid(const char **why)
 	    SYM(blkid_get_cache),
 	    SYM(blkid_put_cache),
 	    SYM(blkid_evaluate_spec),
+	    SYM(blkid_new_probe_from_filename),
+	    SYM(blkid_probe_enable_superblocks),
+	    SYM(blkid_probe_set_superblocks_flags),
+	    SYM(blkid_do_safeprobe),
+	    SYM(blkid_probe_lookup_value),
+	    SYM(blkid_free_probe),
 	};
 	static int state;
 	const char *w = NULL;

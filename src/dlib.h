@@ -36,6 +36,12 @@ DLSYM_DECLARE(kmod_module_unref_list);
 DLSYM_DECLARE(blkid_get_cache);
 DLSYM_DECLARE(blkid_put_cache);
 DLSYM_DECLARE(blkid_evaluate_spec);
+DLSYM_DECLARE(blkid_new_probe_from_filename);
+DLSYM_DECLARE(blkid_probe_enable_superblocks);
+DLSYM_DECLARE(blkid_probe_set_superblocks_flags);
+DLSYM_DECLARE(blkid_do_safeprobe);
+DLSYM_DECLARE(blkid_probe_lookup_value);
+DLSYM_DECLARE(blkid_free_probe);
 
 /* libkmod's kmod_list_foreach(), through the loaded symbol. */
 #define sym_kmod_list_foreach(entry, first)                                                        \

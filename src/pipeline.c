@@ -28,21 +28,21 @@ char *root_path(const struct opts *o, const char *path)
 }
 
 /* Details for the devices the plan needs, and for every member of their IOMMU groups. */
-static void gather(struct ctx *c, bool all)
+static size_t gather(struct ctx *c, bool all)
 {
-	unsigned want = all ? DETAIL_OVERRIDE | DETAIL_PHYSPATH : 0;
+	unsigned want = (all ? DETAIL_OVERRIDE : 0) | DETAIL_PHYSPATH;
 	struct scanner s;
 	int *groups = NULL;
-	size_t ng = 0, cap = 0;
+	size_t ng = 0, cap = 0, wanted = 0;
 
-	if (all || c->boot.n)
-		want |= DETAIL_PHYSPATH;
 	if (scanner_open(&s, c->o->sysfs) < 0)
-		return;
+		return 0;
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
+		bool w = plan_wants_detail(&c->rules, dev);
 
-		if (!all && !plan_wants_detail(&c->rules, dev))
+		wanted += w;
+		if (!all && !w)
 			continue;
 		scan_detail(&s, dev, want, &c->diag);
 		if (dev->iommu_group >= 0) {
@@ -84,6 +84,7 @@ static void gather(struct ctx *c, bool all)
 	}
 	free(groups);
 	scanner_close(&s);
+	return wanted;
 }
 
 void pipeline_rules(struct ctx *c, const struct opts *o)
@@ -116,7 +117,10 @@ int pipeline_scan_plan(struct ctx *c, bool all_detail)
 			  strerror(-r));
 		return r;
 	}
-	gather(c, all_detail);
+	/* Boot-device facts cost libblkid and disk probing: only when a selector wants a device
+	 * (or the command asks for them), and then for every command alike. */
+	if (gather(c, all_detail) || c->o->resolve_root)
+		bootdev_settle(c->o, &c->rules, &c->devs, &c->boot, &c->diag);
 	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);
 	return 0;
 }

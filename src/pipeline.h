@@ -24,7 +24,8 @@ struct opts {
 	const char *moddir;	  /* --moddir DIR (modules for libkmod) */
 	const char *write_file;	  /* --write FILE (boot-devices) */
 	const char *initramfs;	  /* --initramfs FILE (doctor) */
-	bool resolve_root;	  /* resolve root= and the / mount now (apply on a booted system) */
+	bool resolve_root; /* settle the boot devices even when no selector wants a device (suggest)
+			    */
 };
 
 struct ctx {

@@ -61,6 +61,7 @@ void boot_list_free(struct boot_list *b)
 		free(b->v[i].what);
 	}
 	free(b->v);
+	free(b->fallback);
 	*b = (struct boot_list){0};
 }
 
@@ -81,9 +82,10 @@ static void set(struct decision *dc, enum action a, enum drv t, const char *fmt,
 /* The checks every claim passes, selector or companion alike. Returns false if it was refused. */
 static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		      const struct boot_list *boot, struct decision *dc, enum drv t,
-		      const char *why)
+		      const char *why, bool by_addr)
 {
 	const struct boot_dev *bd;
+	char a[PCI_ADDR_MAX];
 
 	if (pci_is_bridge(dev)) {
 		uint32_t cls = dev->ids.class >> 8;
@@ -102,10 +104,16 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		    dev->sriov_numvfs, why);
 		return false;
 	}
+	if (boot && boot->fallback && !by_addr && (dev->ids.class >> 16) == 0x01 &&
+	    !addr_set_has(&r->force, &dev->addr)) {
+		set(dc, ACT_REFUSE, t,
+		    "mass storage selected only by ids while %s: it may carry the root; "
+		    "earlybind.claim=%s claims it, or regenerate the image on this machine (%s)",
+		    boot->fallback, pci_addr_fmt(&dev->addr, a), why);
+		return false;
+	}
 	bd = boot_list_find(boot, dev);
 	if (bd && !addr_set_has(&r->force, &dev->addr)) {
-		char a[PCI_ADDR_MAX];
-
 		set(dc, ACT_REFUSE, t,
 		    "boot device: carries %s; earlybind.force=%s claims it anyway (%s)", bd->what,
 		    pci_addr_fmt(&dev->addr, a), why);
@@ -158,7 +166,7 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
 			  "built-in pci-stub would",
 			  dev->name);
-	if (!claimable(r, dev, boot, dc, t, why))
+	if (!claimable(r, dev, boot, dc, t, why, c != NULL))
 		return;
 	if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0) {
 		set(dc, ACT_ALREADY, t, "%s", why);
@@ -207,7 +215,7 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			    "mass storage: never claimed as a companion (%s)", why);
 			continue;
 		}
-		if (!claimable(r, dev, boot, dc, t, why))
+		if (!claimable(r, dev, boot, dc, t, why, false))
 			continue;
 		if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0)
 			set(dc, ACT_ALREADY, t, "%s", why);

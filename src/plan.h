@@ -22,6 +22,12 @@ struct boot_dev {
 struct boot_list {
 	struct boot_dev *v;
 	size_t n, cap;
+	/*
+	 * In the initramfs, when the image carries no boot-device list or none of its entries is
+	 * here (the image boots other hardware, a disk moved) and nothing could be resolved live:
+	 * mass storage (class 01xxxx) selected only by ids is refused. Says why, or NULL.
+	 */
+	char *fallback;
 };
 
 struct decision {

@@ -101,6 +101,8 @@ struct rules {
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;
 	char *root_spec, *resume_spec; /* root= and resume=, for the boot-device guard */
+	char *netroot_spec;	       /* netroot= (iSCSI, NBD, NFS in dracut's syntax) */
+	char *ip_iface;		       /* the interface ip= names, if it names one */
 	size_t *by_vendor; /* ids indexes sorted by (vendor, index); built by rules_finish() */
 	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
 	unsigned ids_given[3]; /* per drv: ids= a later modprobe would pass (cmdline or conf) */

@@ -73,10 +73,18 @@ M
 	echo "$output"
 	[[ "$output" == *"0000:00:17.0 refused"* ]]
 	[[ "$output" == *"0000:03:00.0 dry-run"* ]]
-	# inside the initramfs only the recorded list counts (there is none here)
+	# inside the initramfs, before the root is mounted and with no block device yet, and with no
+	# recorded list: mass storage selected only by ids is refused; an address claim still applies
 	mkdir -p "$T/root/etc" && touch "$T/root/etc/initrd-release"
 	run eb_mocked "$T/s" apply --cmdline "$T/cmdline" --dry-run
-	[[ "$output" == *"0000:00:17.0 dry-run"* ]]
+	echo "$output"
+	[[ "$output" == *"0000:00:17.0 refused"* ]]
+	[[ "$output" == *"0000:03:00.0 refused"* ]]
+	grep -q '0000:03:00.0 144d:a808: refused: mass storage selected only by ids while the image carries no boot-device list: it may carry the root; earlybind.claim=0000:03:00.0 claims it, or regenerate the image on this machine' "$T/kmsg"
+	echo "vfio-pci.ids=8086:a352 earlybind.claim=0000:03:00.0" >"$T/cmdline"
+	run eb_mocked "$T/s" apply --cmdline "$T/cmdline" --dry-run
+	[[ "$output" == *"0000:00:17.0 refused"* ]]
+	[[ "$output" == *"0000:03:00.0 dry-run"* ]]
 }
 
 @test "boot-devices --json, and root= that resolves to nothing is a warning" {

@@ -126,7 +126,7 @@ vfio-pci.ids=8086:10d3 # not a comment: the word "#" and these are words
 C
 	printf '# earlybind.claim=03:00.0=pci-stub\nearlybind.claim=03:00.0\n' >"$T/r/etc/cmdline.d/50.conf"
 	echo '#earlybind=0' >"$T/r/etc/cmdline"
-	echo 'root=/dev/sda1' >"$T/r/proc/cmdline"
+	echo 'quiet' >"$T/r/proc/cmdline"
 	run "$EB" plan --sysfs "$T/s" --root "$T/r" --json
 	[ "$status" -eq 0 ]
 	[ "$(action 0000:01:00.0)" = "claim vfio-pci" ]
@@ -159,7 +159,9 @@ S
 		*.conf) cp "$f" "$T/ex/etc/earlybind/cmdline.conf"; : >"$T/ex/proc/cmdline" ;;
 		*) # the quoted command line of a grub or systemd-boot example
 			rm -f "$T/ex/etc/earlybind/cmdline.conf"
-			grep -v '^#' "$f" | sed -n 's/^GRUB_CMDLINE_LINUX="\(.*\)"$/\1/p; /^root=/p' >"$T/ex/proc/cmdline"
+			# (root=UUID=... is a placeholder for the host's own root: this tree has no disks)
+			grep -v '^#' "$f" | sed -n 's/^GRUB_CMDLINE_LINUX="\(.*\)"$/\1/p; /^root=/p' |
+				sed 's/root=UUID=[^ ]* //' >"$T/ex/proc/cmdline"
 			[ -s "$T/ex/proc/cmdline" ] ;;
 		esac
 		run "$EB" plan --sysfs "$T/s" --root "$T/ex" --json
