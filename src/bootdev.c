@@ -661,6 +661,8 @@ static void resolve_fstab(const struct opts *o, const struct rules *r, const cha
 				   b, d);
 		else if (strcmp(type, "zfs") == 0 || is_net_fs(type))
 			resolve_fs(o, r, sysfs_real, 0, 0, type, spec, what, b, d);
+		else if (spec[0] == '/')
+			resolve_devnode(o, sysfs_real, spec, what, b, d);
 		else
 			resolve_spec(o, sysfs_real, what, spec, b, d);
 	}
