@@ -51,13 +51,18 @@ install() {
         grep -v '^[[:space:]]*#' "$confdir/cmdline.conf" >"$initdir/etc/cmdline.d/90-earlybind.conf" || :
     fi
 
-    # The boot devices of the machine the image is for. Only a hostonly image is built for the
-    # running system; a generic image records nothing unless a list is given explicitly.
+    # The boot devices of this machine, for every image built here — generic or hostonly, any
+    # kernel version: entries match by physical path and ids, so on other hardware they match
+    # nothing and the initramfs falls back to refusing mass storage selected only by ids. An
+    # explicit list wins; building for another root (--sysroot) records nothing, and says so.
     mkdir -p "$initdir/etc/earlybind"
-    if [[ $hostonly ]] && [[ -z $dracutsysrootdir ]]; then
-        "$bin" boot-devices --write "$initdir/etc/earlybind/boot-devices" >/dev/null ||
-            dwarn "earlybind: could not record the boot devices"
-    elif [ -r "$confdir/boot-devices" ]; then
+    if [ -r "$confdir/boot-devices" ]; then
         inst_simple "$confdir/boot-devices" /etc/earlybind/boot-devices
+    elif [[ $dracutsysrootdir ]]; then
+        dwarn "earlybind: building for $dracutsysrootdir: no boot-device list recorded; the image refuses mass storage selected only by ids"
+    else
+        "$bin" boot-devices --write "$initdir/etc/earlybind/boot-devices" 2>&1 >/dev/null |
+            while read -r line; do dwarn "$line"; done
+        [ -s "$initdir/etc/earlybind/boot-devices" ] || dwarn "earlybind: could not record the boot devices"
     fi
 }
