@@ -121,7 +121,7 @@ lint:
 	shellcheck -s sh hook/*.sh
 	shellcheck -s sh -e SC1091 hook/initramfs-tools/hooks/earlybind hook/initramfs-tools/scripts/init-top/earlybind
 	shellcheck -s bash dracut-module/module-setup.sh
-	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook
+	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook tests/itools/ebtest-bottom
 	shellcheck -x tests/boot/run tests/boot/lib.sh tests/boot/demo tests/itools/run \
 		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/setup-deps.sh tests/check-all.sh \
 		tests/bench/run tests/fuzz/run tests/sanitize.sh tests/lint-bats.sh .ci/run

@@ -164,7 +164,7 @@ void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_
 	if (present || b->n > recorded)
 		return;
 	b->fallback = xstrdup(recorded ? "none of the image's boot devices is present here"
-				       : "the image carries no boot-device list");
+				       : "the image's boot-device list is missing or empty");
 }
 
 static bool boot_list_has(const struct boot_list *b, const char *physpath)

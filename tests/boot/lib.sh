@@ -169,3 +169,36 @@ scenario() {
 		echo "not ok $n - $name ($((SECONDS - t0)) s)$errors$checked"
 	fi
 }
+
+# ---- a root disk (ext4 on virtio-blk behind root port 00:0b.0) ----
+ROOT_UUID=3f0c5a52-4c77-4c4c-9d2e-6b1b6a5e0b11
+make_disk() {
+	[ -f "$WORK/root.img" ] && return
+	# dracut mounts only a usable root: /proc, /sys, /dev (or an init) must be there
+	mkdir -p "$WORK/rootfs/etc" "$WORK/rootfs/sbin" "$WORK/rootfs/proc" "$WORK/rootfs/sys" "$WORK/rootfs/dev"
+	echo "earlybind test root" >"$WORK/rootfs/etc/hostname"
+	truncate -s 32M "$WORK/root.img"
+	mkfs.ext4 -q -F -U "$ROOT_UUID" -d "$WORK/rootfs" "$WORK/root.img"
+}
+# shellcheck disable=SC2034 # used by the callers
+DISK_ARGS="-device pcie-root-port,id=rp5,bus=pcie.0,addr=0xb,chassis=5 -drive file=__IMG__,if=none,id=d0,format=raw -device virtio-blk-pci,drive=d0,bus=rp5"
+
+# host_root_in IMAGE LIST: the list names the PCI functions under / on this host. The expectation
+# is found without earlybind: the disks under / (findmnt, lsblk) and the PCI function each one
+# hangs off (sysfs).
+host_root_in() {
+	local img=$1 list=$2 want=0 addr dev disk
+	head -n 1 "$list" | grep -q '^# earlybind boot-devices' || fail "the $img image has no boot-device list"
+	for disk in $(lsblk -sno NAME,TYPE "$(findmnt -no SOURCE /)" 2>/dev/null | awk '$2 == "disk" {print $1}' |
+		sed 's/^[^[:alnum:]]*//' | sort -u); do
+		addr=$(readlink -f "/sys/class/block/$disk/device" | grep -oE '[0-9a-f]{4,8}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]' | tail -n 1)
+		[ -n "$addr" ] || continue
+		dev=$(sed 's/^0x//' "/sys/bus/pci/devices/$addr/vendor"):$(sed 's/^0x//' "/sys/bus/pci/devices/$addr/device")
+		want=$((want + 1))
+		note "the $img image records $addr ($dev), the PCI function under / ($disk)"
+		grep -qE "^[^#][^ ]* $dev $addr .*mount /" "$list" ||
+			fail "the $img list lacks $addr $dev (the disk $disk under /): $(grep -v '^#' "$list")"
+	done
+	note "the build host's / hangs off $want PCI function(s)"
+	[ "$want" -gt 0 ] || fail "the test could not find the PCI function under / on this host"
+}

@@ -7,11 +7,13 @@
     echo 1 >/proc/sys/kernel/sysrq
     later=
     sriov=
+    lateids=
     # shellcheck disable=SC2013 # the words of the command line
     for w in $(cat /proc/cmdline); do
         case "$w" in
         ebtest.later=*) later=${w#ebtest.later=} ;;
         ebtest.sriov=*) sriov=${w#ebtest.sriov=} ;;
+        ebtest.late-ids=*) lateids=${w#ebtest.late-ids=} ;;
         esac
     done
     {
@@ -54,10 +56,18 @@
         if [ -r /run/earlybind/results ]; then
             while read -r line; do echo "EBTEST result $line"; done </run/earlybind/results
         fi
-        if [ -d /sysroot/etc ]; then
-            echo "EBTEST root mounted"
+        # the root: /sysroot (dracut) or /root (initramfs-tools)
+        for r in /sysroot /root; do
+            [ -d "$r/etc" ] || continue
+            echo "EBTEST root mounted on $r"
             earlybind boot-devices 2>&1 | while read -r l; do echo "EBTEST bootdev $l"; done
-        fi
+            # a late run in the initramfs, the root mounted: ids matching the root's disk
+            if [ -n "$lateids" ]; then
+                echo "vfio-pci.ids=$lateids" >/tmp/ebtest.late
+                earlybind apply --cmdline /tmp/ebtest.late --kmsg /dev/console >/dev/null
+            fi
+            break
+        done
         echo "EBTEST-END"
     } >/dev/console 2>&1
     sleep 1
