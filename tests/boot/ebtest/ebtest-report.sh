@@ -8,15 +8,30 @@
     later=
     sriov=
     lateids=
+    mkraid=
     # shellcheck disable=SC2013 # the words of the command line
     for w in $(cat /proc/cmdline); do
         case "$w" in
         ebtest.later=*) later=${w#ebtest.later=} ;;
         ebtest.sriov=*) sriov=${w#ebtest.sriov=} ;;
         ebtest.late-ids=*) lateids=${w#ebtest.late-ids=} ;;
+        ebtest.mkraid=*) mkraid=${w#ebtest.mkraid=} ;;
         esac
     done
     {
+        # ebtest.mkraid=UUID: a RAID1 of /dev/vda and /dev/vdb with an ext4 root of that UUID
+        if [ -n "$mkraid" ]; then
+            udevadm settle --timeout=30
+            if mdadm --create /dev/md0 --run --level=1 --raid-devices=2 --metadata=1.2 /dev/vda /dev/vdb &&
+                mkfs.ext4 -q -F -U "$mkraid" /dev/md0 && mkdir -p /tmp/r && mount /dev/md0 /tmp/r &&
+                mkdir -p /tmp/r/etc /tmp/r/sbin /tmp/r/proc /tmp/r/sys /tmp/r/dev &&
+                echo "earlybind raid root" >/tmp/r/etc/hostname && umount /tmp/r &&
+                mdadm --stop /dev/md0; then
+                echo "EBTEST raid made"
+            else
+                echo "EBTEST raid failed"
+            fi
+        fi
         # ebtest.sriov=PF=N: enable N VFs now; udev sees them appear (hotplug)
         if [ -n "$sriov" ]; then
             if echo "${sriov##*=}" >"/sys/bus/pci/devices/${sriov%=*}/sriov_numvfs"; then

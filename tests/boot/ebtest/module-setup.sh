@@ -12,6 +12,8 @@ depends() {
 
 install() {
     inst_multiple cat readlink basename sleep udevadm cksum
+    # ebtest.mkraid: the RAID1 root of the md scenario is made inside the guest
+    inst_multiple -o mdadm mkfs.ext4 mount umount mkdir
     inst_simple "$moddir/ebtest-report.sh" /usr/lib/ebtest-report.sh
     inst_hook initqueue/settled 99 "$moddir/ebtest-settled.sh"
     inst_hook pre-pivot 99 "$moddir/ebtest-report.sh"
