@@ -13,7 +13,8 @@ boot_setup() {
 	[ -x "$EB" ] || die "no binary at $EB"
 	command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 is missing (make setup)"
 	command -v dracut >/dev/null || die "dracut is missing (make setup)"
-	K=$("$REPO/tests/fetch-kernel.sh") || die "cannot fetch the kernel"
+	# BOOT_SUITE: another Debian suite's kernel (trixie: 6.12, sid: 7.x), unpacked the same way
+	K=$("$REPO/tests/fetch-kernel.sh" ${BOOT_SUITE:+"$BOOT_SUITE"}) || die "cannot fetch the ${BOOT_SUITE:-default} kernel"
 	KVER=$(ls "$K/lib/modules")
 	VMLINUZ=$K/boot/vmlinuz-$KVER
 	rm -rf "$WORK"
