@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "report.h"
 
+#include <dirent.h>
 #include <string.h>
 #include <time.h>
 
@@ -144,6 +145,44 @@ static void status_entry(FILE *f, const struct pci_dev *dev, const struct state_
 			lost ? "; NO LONGER IN EFFECT" : "");
 }
 
+/*
+ * For a device on vfio-pci: its device nodes and whether its IOMMU group is viable right now, as
+ * the kernel (and so QEMU) judges it: every member on a vfio driver, on pci-stub or on no driver;
+ * bridges (header type other than 0) never block.
+ */
+static void status_vfio(FILE *f, const struct ctx *c, const struct pci_dev *dev)
+{
+	char path[4096], a[PCI_ADDR_MAX];
+	struct dirent *de;
+	bool viable = true;
+	DIR *dp;
+
+	if (drv_from_bound(dev->driver) != DRV_VFIO || dev->iommu_group < 0)
+		return;
+	fprintf(f, "\tvfio: /dev/vfio/%d", dev->iommu_group);
+	/* the cdev interface (CONFIG_VFIO_DEVICE_CDEV, >= 6.6): /dev/vfio/devices/vfioN + iommufd
+	 */
+	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", c->o->sysfs, dev->name) >
+		0 &&
+	    (dp = opendir(path))) {
+		while ((de = readdir(dp)))
+			if (strncmp(de->d_name, "vfio", 4) == 0)
+				fprintf(f, ", /dev/vfio/devices/%s (with /dev/iommu)", de->d_name);
+		closedir(dp);
+	}
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct pci_dev *m = &c->devs.v[i];
+
+		if (m->iommu_group != dev->iommu_group || pci_is_bridge(m) || !m->driver ||
+		    drv_from_bound(m->driver) != DRV_NONE)
+			continue;
+		fprintf(f, "%s %s (%s)", viable ? "; group NOT viable now: blocked by" : ",",
+			pci_addr_fmt(&m->addr, a), m->driver);
+		viable = false;
+	}
+	fputs(viable ? "; group viable now\n" : "\n", f);
+}
+
 void report_status(FILE *f, const struct ctx *c, const struct state *s)
 {
 	if (!s)
@@ -167,6 +206,7 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 		else
 			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action),
 				decision_reason(dc));
+		status_vfio(f, c, dev);
 		if (s) {
 			status_entry(f, dev, state_find_origin(s, &dev->addr, false),
 				     state_find(s, &dev->addr));

@@ -109,3 +109,20 @@ S
 	warnings | grep -q '0000:09:00.0: cannot read its ids'
 	warnings | grep -q 'bus/pci/devices/junk: not a PCI address'
 }
+
+@test "status: a device on vfio-pci shows /dev/vfio/N, the cdev node where the kernel has it, and whether its group is viable now" {
+	cat >"$T/spec" <<'S'
+dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport group=1
+dev 0000:01:00.0 10de:2204 class=030000 driver=vfio-pci group=1
+dev 0000:01:00.1 10de:1aef class=040300 driver=snd_hda_intel group=1
+dev 0000:02:00.0 10de:2204 class=030000 driver=vfio-pci group=2
+dev 0000:02:00.1 10de:1aef class=040300 driver=pci-stub group=2
+S
+	mktree s --spec "$T/spec"
+	mkdir -p "$T/s/bus/pci/devices/0000:02:00.0/vfio-dev/vfio3"
+	echo 'earlybind.claim=01:00.0,02:00.0' >"$T/c"
+	run "$EB" status --sysfs "$T/s" --cmdline "$T/c"
+	echo "$output"
+	[[ "$output" == *"vfio: /dev/vfio/1; group NOT viable now: blocked by 0000:01:00.1 (snd_hda_intel)"* ]]
+	[[ "$output" == *"vfio: /dev/vfio/2, /dev/vfio/devices/vfio3 (with /dev/iommu); group viable now"* ]]
+}

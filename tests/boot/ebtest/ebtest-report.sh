@@ -9,6 +9,8 @@
     sriov=
     lateids=
     mkraid=
+    vmm=
+    status=
     # shellcheck disable=SC2013 # the words of the command line
     for w in $(cat /proc/cmdline); do
         case "$w" in
@@ -16,6 +18,8 @@
         ebtest.sriov=*) sriov=${w#ebtest.sriov=} ;;
         ebtest.late-ids=*) lateids=${w#ebtest.late-ids=} ;;
         ebtest.mkraid=*) mkraid=${w#ebtest.mkraid=} ;;
+        ebtest.vmm=*) vmm=${w#ebtest.vmm=} ;;
+        ebtest.status=*) status=${w#ebtest.status=} ;;
         esac
     done
     {
@@ -54,6 +58,25 @@
             earlybind apply --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST later1 $l"; done
             earlybind apply --cmdline /tmp/ebtest.cmdline | while read -r l; do echo "EBTEST later2 $l"; done
         fi
+        # ebtest.status=ADDR: what `earlybind status` says of a device
+        if [ -n "$status" ]; then
+            earlybind status 2>&1 | sed -n "/^$status /,/^[0-9a-f]\{4\}:/p" | while read -r l; do echo "EBTEST status $l"; done
+            earlybind status 2>&1 | sed -n '/^IOMMU groups/,$p' | while read -r l; do echo "EBTEST status $l"; done
+        fi
+        # ebtest.vmm=SET,SET,...: a real QEMU (TCG, stopped, 64 MiB) opens each SET of devices
+        # (ADDR+ADDR: one VM) through VFIO, then quits; QEMU's own words are shown
+        for set in $(echo "$vmm" | tr ',' ' '); do
+            args=
+            for a in $(echo "$set" | tr '+' ' '); do
+                args="$args -device vfio-pci,host=$a,rombar=0"
+            done
+            # shellcheck disable=SC2086 # the device arguments
+            out=$(echo quit | timeout 180 qemu-system-x86_64 -machine q35,accel=tcg -m 64 -S \
+                -nodefaults -display none -monitor stdio $args 2>&1 >/dev/null)
+            rc=$?
+            echo "$out" | while read -r l; do [ -n "$l" ] && echo "EBTEST vmm-out $set $l"; done
+            echo "EBTEST vmm $set rc=$rc"
+        done
         echo "EBTEST-BEGIN"
         for d in /sys/bus/pci/devices/*; do
             a=${d##*/}

@@ -14,6 +14,14 @@ install() {
     inst_multiple cat readlink basename sleep udevadm cksum
     # ebtest.mkraid: the RAID1 root of the md scenario is made inside the guest
     inst_multiple -o mdadm mkfs.ext4 mount umount mkdir
+    # EBTEST_VMM=1: the real QEMU (with its TCG module and firmware) for ebtest.vmm=
+    if [ -n "${EBTEST_VMM:-}" ]; then
+        inst_multiple qemu-system-x86_64 timeout
+        inst_library /usr/lib/x86_64-linux-gnu/qemu/accel-tcg-x86_64.so
+        inst_simple /usr/share/qemu/kvmvapic.bin
+        inst_simple /usr/share/seabios/bios-256k.bin
+        inst_simple /usr/share/seabios/bios-256k.bin /usr/share/qemu/bios-256k.bin
+    fi
     inst_simple "$moddir/ebtest-report.sh" /usr/lib/ebtest-report.sh
     inst_hook initqueue/settled 99 "$moddir/ebtest-settled.sh"
     inst_hook pre-pivot 99 "$moddir/ebtest-report.sh"
