@@ -61,7 +61,10 @@ check-bats: $(B)/earlybind $(B)/pcimock.so
 
 check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/boot/run
+	EARLYBIND=$(CURDIR)/$(B)/earlybind BOOT_SUITE=trixie BOOT_IMAGES="shell vmm" BOOT_ONLY='^([1-6]|V2) ' tests/boot/run
+	EARLYBIND=$(CURDIR)/$(B)/earlybind BOOT_SUITE=sid BOOT_IMAGES="shell vmm" BOOT_ONLY='^([1-6]|V2) ' tests/boot/run
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/itools/run
+	EARLYBIND=$(CURDIR)/$(B)/earlybind ITOOLS_SUITE=trixie tests/itools/run
 
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 VFIO_GROUP   ?= kvm

@@ -37,8 +37,15 @@ layer() {
 
 layer "unit (C)" "$B/run-unit"
 layer "bats (fake sysfs)" bats --tap tests/bats
-layer "boot, dracut (QEMU)" tests/boot/run
-layer "boot, initramfs-tools (QEMU)" tests/itools/run
+# Boots: Debian 12's 6.1 (every scenario), Debian 13's 6.12 and unstable's 7.x (the core
+# scenarios and the VMM check) under dracut; initramfs-tools on 6.1 and 6.12.
+CORE='^([1-6]|V2) '
+layer "boot, dracut, Debian 12 kernel (QEMU)" tests/boot/run
+layer "boot, dracut, Debian 13 kernel (QEMU)" env BOOT_SUITE=trixie BOOT_IMAGES="shell vmm" BOOT_ONLY="$CORE" tests/boot/run
+layer "boot, dracut, Debian unstable kernel (QEMU)" env BOOT_SUITE=sid BOOT_IMAGES="shell vmm" BOOT_ONLY="$CORE" tests/boot/run
+layer "boot, initramfs-tools, Debian 12 kernel (QEMU)" tests/itools/run
+layer "boot, initramfs-tools, Debian 13 kernel (QEMU)" env ITOOLS_SUITE=trixie \
+	BOOT_ONLY='^initramfs-tools: (vfio-pci.ids|earlybind.claim|ids \+ earlybind.keep|earlybind.group|earlybind=0)' tests/itools/run
 echo "=== summary$summary"
 echo "$total_p passed, $total_f failed"
 exit "$status"
