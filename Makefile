@@ -67,6 +67,7 @@ check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind ITOOLS_SUITE=trixie tests/itools/run
 
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
 VFIO_GROUP   ?= kvm
 ITOOLSDIR    ?= /usr/share/initramfs-tools
 
@@ -112,6 +113,8 @@ install: $(B)/earlybind
 	install -D -m 0755 hook/initramfs-tools/hooks/earlybind $(DESTDIR)$(ITOOLSDIR)/hooks/earlybind
 	install -D -m 0755 hook/initramfs-tools/scripts/init-top/earlybind \
 		$(DESTDIR)$(ITOOLSDIR)/scripts/init-top/earlybind
+	install -D -m 0644 hook/earlybind-metrics.service $(DESTDIR)$(SYSTEMDUNITDIR)/earlybind-metrics.service
+	install -D -m 0644 hook/earlybind-metrics.timer $(DESTDIR)$(SYSTEMDUNITDIR)/earlybind-metrics.timer
 	install -D -m 0644 man/earlybind.8 $(DESTDIR)$(MANDIR)/man8/earlybind.8
 	install -D -m 0644 man/earlybind.cmdline.7 $(DESTDIR)$(MANDIR)/man7/earlybind.cmdline.7
 
@@ -127,7 +130,7 @@ lint:
 	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook tests/itools/ebtest-bottom
 	shellcheck -x tests/boot/run tests/boot/lib.sh tests/boot/demo tests/itools/run \
 		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/setup-deps.sh tests/check-all.sh \
-		tests/bench/run tests/fuzz/run tests/sanitize.sh tests/lint-bats.sh .ci/run
+		tests/bench/run tests/fuzz/run tests/sanitize.sh tests/lint-bats.sh tests/pkg/build-deb.sh tests/pkg/build-rpm.sh .ci/run
 	tests/lint-bats.sh
 	clang-format --dry-run --Werror $(C_FILES)
 

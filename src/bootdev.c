@@ -812,7 +812,7 @@ int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 		struct strbuf sb;
 
 		sb_init(&sb);
-		sb_add(&sb, "{\"boot_devices\":[");
+		sb_add(&sb, "{\"schema\":1,\"command\":\"boot-devices\",\"boot_devices\":[");
 		for (size_t i = 0; i < b.n; i++) {
 			sb_addf(&sb, "%s{\"physical_path\":", i ? "," : "");
 			sb_add_json_str(&sb, b.v[i].physpath);

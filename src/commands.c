@@ -86,6 +86,34 @@ static int cmd_plan(const struct opts *o, int argc, char **argv)
 	return r;
 }
 
+/* status --prometheus [--write FILE]: stdout, or FILE replaced atomically (node_exporter reads
+ * its textfile directory at any moment). */
+static int status_prometheus(const struct opts *o, const struct ctx *c, const struct state *s)
+{
+	struct strbuf sb;
+	int r = 0;
+
+	sb_init(&sb);
+	sb_add(&sb, "");
+	report_prometheus(&sb, c, s);
+	if (o->write_file) {
+		_cleanup_free_ char *dir = xstrdup(o->write_file);
+		char *slash = strrchr(dir, '/');
+
+		if (slash)
+			*slash = '\0';
+		r = write_atomic(slash ? (*dir ? dir : "/") : ".", path_basename(o->write_file),
+				 sb.s);
+		if (r < 0)
+			fprintf(stderr, "earlybind: cannot write %s: %s\n", o->write_file,
+				strerror(-r));
+	} else {
+		fputs(sb.s, stdout);
+	}
+	sb_free(&sb);
+	return r < 0 ? 1 : 0;
+}
+
 static int cmd_status(const struct opts *o, int argc, char **argv)
 {
 	struct state s;
@@ -99,7 +127,9 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 	if (r == 0) {
 		bool have = state_load(o, &s) == 0;
 
-		if (o->json) {
+		if (o->prometheus) {
+			r = status_prometheus(o, &c, have ? &s : NULL);
+		} else if (o->json) {
 			struct strbuf extra;
 
 			sb_init(&extra);
@@ -371,6 +401,7 @@ static const struct command commands[] = {
      "and the warnings. Read-only. Exit 0, or 1 when bus/pci/devices cannot be read.\n"},
     {"status", cmd_status,
      "Usage: earlybind status [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--json]\n"
+     "       earlybind status --prometheus [--write FILE]\n"
      "Every PCI function like lspci -nnk: driver, driver_override, IOMMU group, the plan, and\n"
      "what apply did at boot (/run/earlybind). Read-only.\n"},
     {"apply", cmd_apply,

@@ -421,7 +421,7 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 		return 2;
 	}
 	sb_init(&f.json);
-	sb_add(&f.json, "{\"findings\":[");
+	sb_add(&f.json, "{\"schema\":1,\"command\":\"doctor\",\"findings\":[");
 	r = pipeline_plan(&c, o, true);
 	diag_finish(&c.diag);
 	if (r < 0) {

@@ -39,11 +39,13 @@ static void usage(FILE *f)
 	    "                       /etc/cmdline.d/*.conf and /proc/cmdline (repeatable)\n"
 	    "  --boot-devices FILE  the boot-device list (default /etc/earlybind/boot-devices)\n"
 	    "  --json               one JSON object instead of a table\n"
+	    "  --prometheus         status: node_exporter textfile metrics (with --write FILE:\n"
+	    "                       written atomically)\n"
 	    "  --device ADDR        apply: this device only (for udev)\n"
 	    "  --dry-run            apply: decide and report, write nothing, load nothing\n"
 	    "  --kmsg FILE          apply: log here instead of /dev/kmsg\n"
 	    "  --moddir DIR         apply: kernel modules (default /lib/modules/$(uname -r))\n"
-	    "  --write FILE         boot-devices: store the list in FILE\n"
+	    "  --write FILE         boot-devices: store the list in FILE; status --prometheus too\n"
 	    "  --initramfs FILE     doctor: the image to inspect (default: the running kernel's)\n"
 	    "  -h, --help           this help (after a command: its help);  -V, --version\n"
 	    "\n"
@@ -62,6 +64,7 @@ int main(int argc, char **argv)
 	    {"cmdline", required_argument, NULL, 'c'},
 	    {"boot-devices", required_argument, NULL, 'b'},
 	    {"json", no_argument, NULL, 'j'},
+	    {"prometheus", no_argument, NULL, 'P'},
 	    {"dry-run", no_argument, NULL, 'n'},
 	    {"device", required_argument, NULL, 'd'},
 	    {"kmsg", required_argument, NULL, 'k'},
@@ -94,6 +97,9 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			o.json = true;
+			break;
+		case 'P':
+			o.prometheus = true;
 			break;
 		case 'n':
 			o.dry_run = true;

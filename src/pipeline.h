@@ -17,6 +17,7 @@ struct opts {
 	char **cmdline_files; /* --cmdline, in order */
 	size_t ncmdline;
 	bool json;
+	bool prometheus; /* status --prometheus */
 	bool dry_run;
 	const char *device;	  /* --device ADDR */
 	const char *kmsg;	  /* --kmsg FILE */

@@ -268,7 +268,7 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 	struct strbuf sb;
 
 	sb_init(&sb);
-	sb_add(&sb, "{\"command\":");
+	sb_add(&sb, "{\"schema\":1,\"command\":");
 	sb_add_json_str(&sb, command);
 	sb_addf(&sb, ",\"enabled\":%s,\"dryrun\":%s,\"group_mode\":",
 		c->rules.disabled ? "false" : "true", c->rules.dryrun ? "true" : "false");
@@ -358,4 +358,61 @@ void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct o
 				   oc->final_driver, oc->error);
 	}
 	sb_addc(sb, ']');
+}
+
+static void prom_head(struct strbuf *sb, const char *name, const char *help)
+{
+	sb_addf(sb, "# HELP earlybind_%s %s\n# TYPE earlybind_%s gauge\n", name, help, name);
+}
+
+void report_prometheus(struct strbuf *sb, const struct ctx *c, const struct state *s)
+{
+	unsigned lost = 0, refused = 0, failed = 0;
+	long long last = 0;
+
+	prom_head(sb, "device_on_target",
+		  "Whether a device the selectors claim is on its target driver (1) or not (0).");
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct pci_dev *d = &c->devs.v[i];
+		const struct decision *dc = &c->plan.dec[i];
+
+		if (dc->action != ACT_CLAIM && dc->action != ACT_ALREADY)
+			continue;
+		sb_addf(sb,
+			"earlybind_device_on_target{address=\"%s\",vendor=\"%04x\",device=\"%04x\","
+			"target=\"%s\",driver=\"%s\"} %d\n",
+			d->name, d->ids.vendor, d->ids.device, drv_name(dc->target),
+			d->driver ? d->driver : "", dc->action == ACT_ALREADY);
+	}
+	prom_head(sb, "iommu_group_viable",
+		  "Whether the IOMMU group of a claimed device is viable (1) or not (0).");
+	for (size_t i = 0; i < c->plan.ngroups; i++)
+		sb_addf(sb, "earlybind_iommu_group_viable{group=\"%d\"} %d\n",
+			c->plan.groups[i].group, c->plan.groups[i].viable);
+	for (size_t i = 0; s && i < s->n; i++) {
+		const struct state_entry *e = &s->v[i];
+		const struct pci_dev *d = pci_list_find(&c->devs, &e->addr);
+
+		if (e->time > last)
+			last = e->time;
+		if (e->origin == ORIGIN_HAND)
+			continue;
+		refused += e->res == RES_REFUSED;
+		failed += e->res == RES_FAILED;
+		/* a boot claim superseded by a hand release is no loss */
+		if (state_find(s, &e->addr) == e &&
+		    (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
+		    (!d || !d->driver || strcmp(d->driver, drv_name(e->target)) != 0))
+			lost++;
+	}
+	prom_head(sb, "boot_claims_lost", "Claims made at boot that are no longer in effect.");
+	sb_addf(sb, "earlybind_boot_claims_lost %u\n", lost);
+	prom_head(sb, "boot_refused", "Devices the boot's runs refused to claim.");
+	sb_addf(sb, "earlybind_boot_refused %u\n", refused);
+	prom_head(sb, "boot_failed", "Claims that failed at boot.");
+	sb_addf(sb, "earlybind_boot_failed %u\n", failed);
+	prom_head(
+	    sb, "last_apply_timestamp_seconds",
+	    "When apply last recorded a result (seconds since the epoch; 0: never this boot).");
+	sb_addf(sb, "earlybind_last_apply_timestamp_seconds %lld\n", last);
 }

@@ -22,3 +22,10 @@ void report_json_result(struct strbuf *sb, const char *addr, enum result res, en
 void report_state_json(struct strbuf *sb, const struct state *s);
 /* ,"results":[...] for apply --json. */
 void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct outcome *out);
+
+/*
+ * The node_exporter textfile format (no timestamps): per selected device whether it is on its
+ * target driver, per IOMMU group of a claimed device whether it is viable, the boot's claims no
+ * longer in effect, the boot run's refusals and failures, and when apply last ran.
+ */
+void report_prometheus(struct strbuf *sb, const struct ctx *c, const struct state *s);

@@ -123,30 +123,6 @@ static int mkdir_p(const char *path)
 	return 0;
 }
 
-/* Writes text to dir/name through dir/.name.tmp and rename(). */
-static int write_atomic(const char *dir, const char *name, const char *text)
-{
-	struct strbuf tmp, dst;
-	_cleanup_close_ int fd = -1;
-	size_t len = strlen(text);
-	int r = 0;
-
-	sb_init(&tmp);
-	sb_init(&dst);
-	sb_addf(&tmp, "%s/.%s.%d.tmp", dir, name, (int)getpid());
-	sb_addf(&dst, "%s/%s", dir, name);
-	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
-		r = -errno ? -errno : -EIO;
-	if (r == 0 && rename(tmp.s, dst.s) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp.s);
-	sb_free(&tmp);
-	sb_free(&dst);
-	return r;
-}
-
 static const char *dash(const char *s)
 {
 	return s && *s ? s : "-";
@@ -289,7 +265,8 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 	sb_init(&lines);
 	sb_add(&lines, "");
 	sb_init(&json);
-	sb_addf(&json, "{\"version\":2,\"boot\":%s,\"results\":[", boot ? boot : "null");
+	sb_addf(&json, "{\"schema\":1,\"version\":2,\"boot\":%s,\"results\":[",
+		boot ? boot : "null");
 	for (size_t i = 0; i < s.n; i++) {
 		const struct state_entry *e = &s.v[i];
 

@@ -174,7 +174,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		struct strbuf js;
 
 		sb_init(&js);
-		sb_add(&js, "{\"words\":");
+		sb_add(&js, "{\"schema\":1,\"command\":\"suggest\",\"words\":");
 		sb_add_json_str(&js, out.s ? out.s : "");
 		sb_add(&js, ",\"devices\":[");
 		for (size_t i = 0; i < np; i++) {

@@ -311,3 +311,27 @@ bool str_in(const char *s, const char *const *list)
 			return true;
 	return false;
 }
+
+/* Writes text to dir/name through dir/.name.tmp and rename(). */
+int write_atomic(const char *dir, const char *name, const char *text)
+{
+	struct strbuf tmp, dst;
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(text);
+	int r = 0;
+
+	sb_init(&tmp);
+	sb_init(&dst);
+	sb_addf(&tmp, "%s/.%s.%d.tmp", dir, name, (int)getpid());
+	sb_addf(&dst, "%s/%s", dir, name);
+	fd = open(tmp.s, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
+		r = -errno ? -errno : -EIO;
+	if (r == 0 && rename(tmp.s, dst.s) < 0)
+		r = -errno;
+	if (r < 0)
+		unlink(tmp.s);
+	sb_free(&tmp);
+	sb_free(&dst);
+	return r;
+}

@@ -67,3 +67,5 @@ const char *path_basename(const char *p);
 /* Parses a hex number that must fill the whole string (optional 0x). */
 int parse_hex_u32(const char *s, uint32_t *out);
 bool str_in(const char *s, const char *const *list);
+/* Writes text to dir/name through a temporary file in dir, fsync() and rename(). 0 or -errno. */
+int write_atomic(const char *dir, const char *name, const char *text);

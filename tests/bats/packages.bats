@@ -11,6 +11,8 @@ load helpers
 	deb=${lines[-1]}
 	dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sort >"$T/files"
 	cat >"$T/want" <<'W'
+./lib/systemd/system/earlybind-metrics.service
+./lib/systemd/system/earlybind-metrics.timer
 ./usr/bin/earlybind
 ./usr/lib/dracut/modules.d/90earlybind/90-earlybind.rules
 ./usr/lib/dracut/modules.d/90earlybind/earlybind-cmdline.sh
@@ -30,6 +32,8 @@ W
 	dpkg-deb -f "$deb" Recommends | grep -qx 'initramfs-tools | dracut'
 	dpkg-deb -e "$deb" "$T/ctl"
 	grep -qx 'activate-noawait update-initramfs' "$T/ctl/triggers"
+	# the metrics timer and service are enabled by the package
+	grep -q "deb-systemd-helper enable 'earlybind-metrics.timer'" "$T/ctl/postinst"
 	run ! grep -E '^(E|W):' "$T/deb/lintian.log"
 }
 
@@ -45,6 +49,9 @@ W
 /usr/lib/dracut/modules.d/90earlybind/earlybind-cmdline.sh
 /usr/lib/dracut/modules.d/90earlybind/earlybind.service
 /usr/lib/dracut/modules.d/90earlybind/module-setup.sh
+/usr/lib/systemd/system-preset/90-earlybind.preset
+/usr/lib/systemd/system/earlybind-metrics.service
+/usr/lib/systemd/system/earlybind-metrics.timer
 /usr/lib/udev/rules.d/90-earlybind.rules
 /usr/lib/udev/rules.d/91-earlybind-vfio.rules
 /usr/share/doc/earlybind-0.1
