@@ -108,8 +108,9 @@ install: $(B)/earlybind
 	install -D -m 0644 hook/earlybind.service $(DESTDIR)$(DRACUTDIR)/earlybind.service
 	install -D -m 0644 hook/90-earlybind.rules $(DESTDIR)$(DRACUTDIR)/90-earlybind.rules
 	install -D -m 0644 hook/90-earlybind.rules $(DESTDIR)$(UDEVRULESDIR)/90-earlybind.rules
-	sed 's/@VFIO_GROUP@/$(VFIO_GROUP)/g' hook/91-earlybind-vfio.rules.in >$(B)/91-earlybind-vfio.rules
-	install -D -m 0644 $(B)/91-earlybind-vfio.rules $(DESTDIR)$(UDEVRULESDIR)/91-earlybind-vfio.rules
+	sed 's/@VFIO_GROUP@/$(VFIO_GROUP)/g' hook/91-earlybind-vfio.rules.in \
+		>$(DESTDIR)$(UDEVRULESDIR)/91-earlybind-vfio.rules
+	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/91-earlybind-vfio.rules
 	install -D -m 0755 hook/initramfs-tools/hooks/earlybind $(DESTDIR)$(ITOOLSDIR)/hooks/earlybind
 	install -D -m 0755 hook/initramfs-tools/scripts/init-top/earlybind \
 		$(DESTDIR)$(ITOOLSDIR)/scripts/init-top/earlybind
