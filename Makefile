@@ -68,6 +68,7 @@ check-boot: $(B)/earlybind
 
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+INITCPIODIR  ?= $(PREFIX)/lib/initcpio
 VFIO_GROUP   ?= kvm
 ITOOLSDIR    ?= /usr/share/initramfs-tools
 
@@ -114,6 +115,9 @@ install: $(B)/earlybind
 	install -D -m 0755 hook/initramfs-tools/hooks/earlybind $(DESTDIR)$(ITOOLSDIR)/hooks/earlybind
 	install -D -m 0755 hook/initramfs-tools/scripts/init-top/earlybind \
 		$(DESTDIR)$(ITOOLSDIR)/scripts/init-top/earlybind
+	install -D -m 0644 hook/mkinitcpio/install/earlybind $(DESTDIR)$(INITCPIODIR)/install/earlybind
+	install -D -m 0644 hook/mkinitcpio/hooks/earlybind $(DESTDIR)$(INITCPIODIR)/hooks/earlybind
+	install -D -m 0644 hook/earlybind.service $(DESTDIR)$(SYSTEMDUNITDIR)/earlybind.service
 	install -D -m 0644 hook/earlybind-metrics.service $(DESTDIR)$(SYSTEMDUNITDIR)/earlybind-metrics.service
 	install -D -m 0644 hook/earlybind-metrics.timer $(DESTDIR)$(SYSTEMDUNITDIR)/earlybind-metrics.timer
 	install -D -m 0644 man/earlybind.8 $(DESTDIR)$(MANDIR)/man8/earlybind.8
@@ -127,7 +131,9 @@ format:
 lint:
 	shellcheck -s sh hook/*.sh
 	shellcheck -s sh -e SC1091 hook/initramfs-tools/hooks/earlybind hook/initramfs-tools/scripts/init-top/earlybind
-	shellcheck -s bash dracut-module/module-setup.sh
+	shellcheck -s bash dracut-module/module-setup.sh hook/mkinitcpio/install/earlybind
+	shellcheck -s sh hook/mkinitcpio/hooks/earlybind tests/mkinitcpio/hook-ebtest
+	shellcheck -s bash tests/mkinitcpio/install-ebtest
 	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook tests/itools/ebtest-bottom
 	shellcheck -x tests/boot/run tests/boot/lib.sh tests/boot/demo tests/itools/run \
 		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/setup-deps.sh tests/check-all.sh \
