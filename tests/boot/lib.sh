@@ -44,6 +44,19 @@ pick_accel() {
 
 COMPETING="e1000e e1000 virtio_net virtio_pci virtio_blk snd_hda_intel xhci_pci bochs ahci nvme"
 
+# The competing drivers this kernel has as modules (7.x builds virtio_pci in, for one):
+# dracut-install gives up on the whole --add-drivers list at the first it cannot find.
+competing() {
+	local m f
+	for m in $COMPETING; do
+		f=$(modinfo -b "$K" -k "$KVER" -F filename "$m" 2>/dev/null | head -n 1)
+		case $f in
+		"" | "(builtin)") ;;
+		*) printf '%s ' "$m" ;;
+		esac
+	done
+}
+
 # build_image NAME MODULES [dracut args...]
 build_image() {
 	local name=$1 mods=$2
@@ -53,7 +66,7 @@ build_image() {
 		dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-compress \
 		--conf /dev/null --confdir "$WORK/noconf" \
 		--kver "$KVER" --kmoddir "$K/lib/modules/$KVER" \
-		${mods:+-m "$mods"} --add-drivers "$COMPETING" "$@" "$WORK/$name.img" >"$WORK/$name.dracut.log" 2>&1; then
+		${mods:+-m "$mods"} --add-drivers "$(competing)" "$@" "$WORK/$name.img" >"$WORK/$name.dracut.log" 2>&1; then
 		tail -n 30 "$WORK/$name.dracut.log"
 		return 1
 	fi
