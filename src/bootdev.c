@@ -113,16 +113,14 @@ static bool sysroot_mounted(const struct opts *o)
 }
 
 /* Whether a recorded entry is here: a device with its ids at its physical path. */
-static bool entry_present(const struct boot_dev *e, struct pci_list *devs, struct scanner *s,
-			  struct diag *d)
+static bool entry_present(const struct boot_dev *e, struct pci_list *devs, struct scanner *s)
 {
 	for (size_t i = 0; i < devs->n; i++) {
 		struct pci_dev *dev = &devs->v[i];
 
 		if (dev->ids.vendor != e->vendor || dev->ids.device != e->device)
 			continue;
-		if (!dev->physpath)
-			scan_detail(s, dev, DETAIL_PHYSPATH, d);
+		scan_physpath(s, dev);
 		if (dev->physpath && strcmp(dev->physpath, e->physpath) == 0)
 			return true;
 	}
@@ -158,7 +156,7 @@ void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_
 		return;
 	if (scanner_open(&s, o->sysfs) == 0) {
 		for (size_t i = 0; i < recorded; i++)
-			present += entry_present(&b->v[i], devs, &s, d);
+			present += entry_present(&b->v[i], devs, &s);
 		scanner_close(&s);
 	}
 	if (present || b->n > recorded)

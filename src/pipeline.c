@@ -30,11 +30,13 @@ char *root_path(const struct opts *o, const char *path)
 /* Details for the devices the plan needs, and for every member of their IOMMU groups. */
 static size_t gather(struct ctx *c, bool all)
 {
-	unsigned want = (all ? DETAIL_OVERRIDE : 0) | DETAIL_PHYSPATH;
+	unsigned want = all ? DETAIL_OVERRIDE | DETAIL_PHYSPATH : 0;
 	struct scanner s;
 	int *groups = NULL;
 	size_t ng = 0, cap = 0, wanted = 0;
 
+	if (c->boot.n)
+		want |= DETAIL_PHYSPATH;
 	if (scanner_open(&s, c->o->sysfs) < 0)
 		return 0;
 	for (size_t i = 0; i < c->devs.n; i++) {
@@ -108,6 +110,22 @@ void pipeline_rules(struct ctx *c, const struct opts *o)
 	bootdev_load_for_plan(o, &c->rules, &c->boot, &c->diag);
 }
 
+static void physpaths_of_wanted(struct ctx *c)
+{
+	struct scanner s;
+
+	if (scanner_open(&s, c->o->sysfs) < 0)
+		return;
+	for (size_t i = 0; i < c->devs.n; i++) {
+		struct pci_dev *dev = &c->devs.v[i];
+
+		/* the wanted devices and the group members read with them */
+		if (dev->has_detail || plan_wants_detail(&c->rules, dev))
+			scan_physpath(&s, dev);
+	}
+	scanner_close(&s);
+}
+
 int pipeline_scan_plan(struct ctx *c, bool all_detail)
 {
 	int r = scan_devices(c->o->sysfs, &c->devs, &c->diag);
@@ -119,8 +137,14 @@ int pipeline_scan_plan(struct ctx *c, bool all_detail)
 	}
 	/* Boot-device facts cost libblkid and disk probing: only when a selector wants a device
 	 * (or the command asks for them), and then for every command alike. */
-	if (gather(c, all_detail) || c->o->resolve_root)
+	if (gather(c, all_detail) || c->o->resolve_root) {
+		size_t recorded = c->boot.n;
+
 		bootdev_settle(c->o, &c->rules, &c->devs, &c->boot, &c->diag);
+		/* boot devices found only now: the wanted devices' physical paths are needed too */
+		if (c->boot.n && !recorded)
+			physpaths_of_wanted(c);
+	}
 	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);
 	return 0;
 }

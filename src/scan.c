@@ -382,6 +382,14 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 		dev->physpath = scan_physpath_of(buf);
 }
 
+void scan_physpath(struct scanner *s, struct pci_dev *dev)
+{
+	char buf[512];
+
+	if (!dev->physpath && s->dfd >= 0 && readlink_at(s->dfd, dev->name, buf, sizeof(buf)) > 0)
+		dev->physpath = scan_physpath_of(buf);
+}
+
 int scan_group_members(const char *sysfs, int group, struct pci_addr **out)
 {
 	char path[4096];

@@ -47,6 +47,8 @@ int scanner_open(struct scanner *s, const char *sysfs);
 void scanner_close(struct scanner *s);
 /* Reads the IOMMU group, header type, SR-IOV state, boot_vga and what `want` asks for. */
 void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d);
+/* Only the physical path, whether or not the details were read. */
+void scan_physpath(struct scanner *s, struct pci_dev *dev);
 /* Reads one device by address (name and ids/driver only). Returns 0 or -errno. */
 int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev);
 /* Re-reads the ids and the bound driver of one device (after apply changed it). */
