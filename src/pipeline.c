@@ -35,10 +35,13 @@ static size_t gather(struct ctx *c, bool all)
 	int *groups = NULL;
 	size_t ng = 0, cap = 0, wanted = 0;
 
-	if (c->boot.n)
+	if (c->boot.n || rules_need_chain(&c->rules))
 		want |= DETAIL_PHYSPATH;
 	if (scanner_open(&s, c->o->sysfs) < 0)
 		return 0;
+	/* path selectors: every device's chain first, to know which ones they name */
+	for (size_t i = 0; rules_need_chain(&c->rules) && i < c->devs.n; i++)
+		scan_physpath(&s, &c->devs.v[i]);
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
 		bool w = plan_wants_detail(&c->rules, dev);
@@ -176,8 +179,19 @@ static bool wanted_one(const struct opts *o, const struct rules *r, const struct
 	if (scan_device(o->sysfs, a, &dev) < 0)
 		return false;
 	*ours = drv_from_bound(dev.driver) != DRV_NONE;
+	if (rules_need_chain(r)) { /* its chain, for path selectors: one readlink */
+		char link[4096], buf[4096];
+		ssize_t n;
+
+		if (path_fmt(link, sizeof(link), "%s/bus/pci/devices/%s", o->sysfs, dev.name) > 0 &&
+		    (n = readlink(link, buf, sizeof(buf) - 1)) > 0) {
+			buf[n] = '\0';
+			dev.nchain = scan_chain_of(buf, &dev.chain);
+		}
+	}
 	w = plan_wants_detail(r, &dev);
 	free(dev.driver);
+	free(dev.chain);
 	return w;
 }
 
@@ -195,8 +209,9 @@ bool pipeline_device_wanted(const struct opts *o, const struct pci_addr *a)
 	if (access(recorded, F_OK) == 0)
 		cmdline_load(o->root, files, 1, rules_add, &r, &d);
 	rules_finish(&r);
-	wanted = !r.disabled && (r.nids || r.nclaims) && wanted_one(o, &r, a, &ours);
-	if (!wanted && !ours && !r.disabled && r.group != GROUP_OFF && (r.nids || r.nclaims)) {
+	wanted = !r.disabled && (r.nids || r.nclaims || r.nxclaims) && wanted_one(o, &r, a, &ours);
+	if (!wanted && !ours && !r.disabled && r.group != GROUP_OFF &&
+	    (r.nids || r.nclaims || r.nxclaims)) {
 		/* a companion: wanted when a member of its IOMMU group is */
 		struct pci_addr *m = NULL;
 		int g = scan_device_group(o->sysfs, a);

@@ -40,7 +40,9 @@ bool plan_wants_detail(const struct rules *r, const struct pci_dev *dev)
 
 	if (r->disabled)
 		return false;
-	return rules_find_claim(r, &dev->addr) || match_ids(r, dev, &t, &both);
+	return rules_find_claim(r, &dev->addr) ||
+	       (rules_need_chain(r) && rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids)) ||
+	       match_ids(r, dev, &t, &both);
 }
 
 const struct boot_dev *boot_list_find(const struct boot_list *b, const struct pci_dev *dev)
@@ -105,7 +107,7 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		return false;
 	}
 	if (boot && boot->fallback && !by_addr && (dev->ids.class >> 16) == 0x01 &&
-	    !addr_set_has(&r->force, &dev->addr)) {
+	    !rules_forces(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
 		set(dc, ACT_REFUSE, t,
 		    "mass storage selected only by ids while %s: it may carry the root; "
 		    "earlybind.claim=%s claims it, or regenerate the image on this machine (%s)",
@@ -113,7 +115,7 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		return false;
 	}
 	bd = boot_list_find(boot, dev);
-	if (bd && !addr_set_has(&r->force, &dev->addr)) {
+	if (bd && !rules_forces(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
 		set(dc, ACT_REFUSE, t,
 		    "boot device: carries %s; earlybind.force=%s claims it anyway (%s)", bd->what,
 		    pci_addr_fmt(&dev->addr, a), why);
@@ -137,6 +139,8 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		return;
 	}
 	c = rules_find_claim(r, &dev->addr);
+	if (!c && rules_need_chain(r))
+		c = rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids);
 	if (c) {
 		t = c->drv;
 		why = c->text;
@@ -144,7 +148,7 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		ids = match_ids(r, dev, &t, &both);
 		why = ids ? ids->text : NULL;
 	}
-	if (addr_set_has(&r->keep, &dev->addr)) {
+	if (rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
 		if (why)
 			set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)", why);
 		else

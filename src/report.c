@@ -200,10 +200,14 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 			fprintf(f, "\tIOMMU group: %d\n", dev->iommu_group);
 		else
 			fputs("\tIOMMU group: -\n", f);
-		if (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY)
+		if (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY) {
+			_cleanup_free_ char *path = sel_path_of(dev->chain, dev->nchain);
+
 			fprintf(f, "\tearlybind: %s -> %s (%s)\n", action_name(dc->action),
 				drv_name(dc->target), decision_reason(dc));
-		else
+			if (path)
+				fprintf(f, "\tpath: %s (survives bus renumbering)\n", path);
+		} else
 			fprintf(f, "\tearlybind: %s (%s)\n", action_name(dc->action),
 				decision_reason(dc));
 		status_vfio(f, c, dev);

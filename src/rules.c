@@ -202,6 +202,113 @@ bool id_match(const struct id_sel *m, const struct pci_ids *d)
 	       !((m->class ^ d->class) & m->class_mask);
 }
 
+/* A hex number of 1-8 digits as sscanf's %x reads it here; returns where it ended, or NULL. */
+static const char *hexnum(const char *s, uint32_t *out)
+{
+	const char *p = s;
+	uint32_t v = 0;
+
+	for (; hexval(*p) >= 0 && p - s < 8; p++)
+		v = v << 4 | (uint32_t)hexval(*p);
+	if (p == s || hexval(*p) >= 0)
+		return NULL;
+	*out = v;
+	return p;
+}
+
+/* "[SEG:]BUS:DEV.FN" at the top of a path, in the kernel's lenient hex. */
+static int path_top(const char *s, const char *end, struct pci_addr *a)
+{
+	uint32_t f[4];
+	const char *p = s;
+	int n = 0;
+
+	/* hex fields separated by ':' up to the '.', then the function up to end */
+	while (n < 3) {
+		p = hexnum(p, &f[n++]);
+		if (!p || p >= end)
+			return -EINVAL;
+		if (*p == '.')
+			break;
+		if (*p != ':')
+			return -EINVAL;
+		p++;
+	}
+	if (*p != '.' || n < 2 || !(p = hexnum(p + 1, &f[n++])) || p != end)
+		return -EINVAL;
+	if (n == 3) {
+		f[3] = f[2], f[2] = f[1], f[1] = f[0], f[0] = 0;
+	}
+	if (f[1] > 0xff || f[2] > 0x1f || f[3] > 7)
+		return -EINVAL;
+	*a = (struct pci_addr){
+	    .domain = f[0], .bus = (uint8_t)f[1], .dev = (uint8_t)f[2], .fn = (uint8_t)f[3]};
+	return 0;
+}
+
+int where_parse(const char *s, struct claim_sel *out, const char **why)
+{
+	const char *slash;
+
+	if (strncmp(s, "pci:", 4) == 0) {
+		uint32_t f[4] = {0};
+		const char *p = s + 4;
+		int n = 0;
+
+		while (n < 4) {
+			p = hexnum(p, &f[n]);
+			if (!p || f[n] > 0xffff)
+				break;
+			n++;
+			if (*p != ':')
+				break;
+			p++;
+		}
+		if (!p || *p || (n != 2 && n != 4)) {
+			*why = "pci: needs VVVV:DDDD or VVVV:DDDD:SSSS:SSSS";
+			return -EINVAL;
+		}
+		out->kind = SEL_PCIIDS;
+		out->pv = (uint16_t)f[0];
+		out->pd = (uint16_t)f[1];
+		out->psv = (uint16_t)f[2];
+		out->psd = (uint16_t)f[3];
+		return 0;
+	}
+	slash = strchr(s, '/');
+	if (!slash) {
+		if (pci_addr_parse(s, &out->addr) < 0) {
+			*why = "not a PCI address ([DOMAIN:]BB:DD.F), path (BB:DD.F/DD.F) or "
+			       "pci:VVVV:DDDD";
+			return -EINVAL;
+		}
+		out->kind = SEL_ADDR;
+		return 0;
+	}
+	if (path_top(s, slash, &out->addr) < 0) {
+		*why = "a path starts with [DOMAIN:]BB:DD.F";
+		return -EINVAL;
+	}
+	out->kind = SEL_PATH;
+	out->nbelow = 0;
+	for (const char *p = slash; *p;) {
+		uint32_t d, f;
+		const char *q;
+
+		if (*p != '/' || out->nbelow >= SEL_PATH_MAX || !(q = hexnum(p + 1, &d)) ||
+		    *q != '.' || !(q = hexnum(q + 1, &f)) || (*q && *q != '/') || d > 0x1f ||
+		    f > 7) {
+			*why = "each step of a path is /DD.F (at most 16)";
+			return -EINVAL;
+		}
+		out->below[out->nbelow][0] = (uint8_t)d;
+		out->below[out->nbelow][1] = (uint8_t)f;
+		out->nbelow++;
+		p = q;
+	}
+	return 0;
+}
+
 int claim_parse(const char *s, struct claim_sel *out, const char **why)
 {
 	_cleanup_free_ char *buf = xstrdup(s);
@@ -232,11 +339,47 @@ int claim_parse(const char *s, struct claim_sel *out, const char **why)
 		out->vendor = (uint16_t)v;
 		out->device = (uint16_t)d;
 	}
-	if (pci_addr_parse(buf, &out->addr) < 0) {
-		*why = "not a PCI address ([DOMAIN:]BB:DD.F)";
-		return -EINVAL;
+	return where_parse(buf, out, why);
+}
+
+bool sel_matches(const struct claim_sel *s, const struct pci_addr *chain, size_t nchain,
+		 const struct pci_ids *ids)
+{
+	const struct pci_addr *top;
+
+	switch (s->kind) {
+	case SEL_PCIIDS:
+		return (!s->pv || s->pv == ids->vendor) && (!s->pd || s->pd == ids->device) &&
+		       (!s->psv || s->psv == ids->subvendor) &&
+		       (!s->psd || s->psd == ids->subdevice);
+	case SEL_PATH:
+		if (nchain < s->nbelow + 1)
+			return false;
+		for (size_t k = 0; k < s->nbelow; k++) {
+			const struct pci_addr *a = &chain[nchain - s->nbelow + k];
+
+			if (a->dev != s->below[k][0] || a->fn != s->below[k][1])
+				return false;
+		}
+		top = &chain[nchain - s->nbelow - 1];
+		return pci_addr_cmp(top, &s->addr) == 0;
+	default:
+		return nchain && pci_addr_cmp(&chain[nchain - 1], &s->addr) == 0;
 	}
-	return 0;
+}
+
+char *sel_path_of(const struct pci_addr *chain, size_t nchain)
+{
+	struct strbuf sb;
+	char a[PCI_ADDR_MAX];
+
+	if (nchain < 2)
+		return NULL;
+	sb_init(&sb);
+	sb_add(&sb, pci_addr_fmt(&chain[0], a));
+	for (size_t i = 1; i < nchain; i++)
+		sb_addf(&sb, "/%02x.%x", chain[i].dev, chain[i].fn);
+	return sb.s;
 }
 
 static int addr_cmp_v(const void *a, const void *b)
@@ -265,6 +408,15 @@ void rules_free(struct rules *r)
 	free(r->claims);
 	free(r->keep.v);
 	free(r->force.v);
+	for (size_t i = 0; i < r->nxclaims; i++)
+		free(r->xclaims[i].text);
+	for (size_t i = 0; i < r->nxkeep; i++)
+		free(r->xkeep[i].text);
+	for (size_t i = 0; i < r->nxforce; i++)
+		free(r->xforce[i].text);
+	free(r->xclaims);
+	free(r->xkeep);
+	free(r->xforce);
 	free(r->disabled_by);
 	free(r->root_spec);
 	free(r->resume_spec);
@@ -363,32 +515,45 @@ static void add_claim(struct rules *r, const char *key, const char *e)
 	sb_init(&t);
 	sb_addf(&t, "%s=%s", key, e);
 	c.text = t.s;
+	if (c.kind != SEL_ADDR) {
+		c.order = r->nxclaims;
+		grow((void **)&r->xclaims, &r->capxclaims, r->nxclaims, sizeof(*r->xclaims));
+		r->xclaims[r->nxclaims++] = c;
+		return;
+	}
 	c.order = r->nclaims;
 	grow((void **)&r->claims, &r->capclaims, r->nclaims, sizeof(*r->claims));
 	r->claims[r->nclaims++] = c;
 }
 
-static void add_addr(struct rules *r, const char *key, const char *e, struct addr_set *set)
+static void add_addr(struct rules *r, const char *key, const char *e, struct addr_set *set,
+		     struct claim_sel **xv, size_t *xn, size_t *xcap)
 {
-	struct pci_addr a;
+	struct claim_sel c = {0};
+	const char *why = NULL;
 
-	if (pci_addr_parse(e, &a) < 0) {
-		diag_warn(r->d, DIAG_ADDR,
-			  "%s: \"%s\": not a PCI address ([DOMAIN:]BB:DD.F): skipped", key, e);
+	if (where_parse(e, &c, &why) < 0) {
+		diag_warn(r->d, DIAG_ADDR, "%s: \"%s\": %s: skipped", key, e, why);
+		return;
+	}
+	if (c.kind != SEL_ADDR) {
+		c.text = xasprintf("%s=%s", key, e);
+		grow((void **)xv, xcap, *xn, sizeof(**xv));
+		(*xv)[(*xn)++] = c;
 		return;
 	}
 	grow((void **)&set->v, &set->cap, set->n, sizeof(*set->v));
-	set->v[set->n++] = a;
+	set->v[set->n++] = c.addr;
 }
 
 static void add_keep(struct rules *r, const char *key, const char *e)
 {
-	add_addr(r, key, e, &r->keep);
+	add_addr(r, key, e, &r->keep, &r->xkeep, &r->nxkeep, &r->capxkeep);
 }
 
 static void add_force(struct rules *r, const char *key, const char *e)
 {
-	add_addr(r, key, e, &r->force);
+	add_addr(r, key, e, &r->force, &r->xforce, &r->nxforce, &r->capxforce);
 }
 
 /* 1 for true words, 0 for false words, -1 otherwise. A bare key is true. */
@@ -715,6 +880,41 @@ void rules_finish(struct rules *r)
 static int claim_key_cmp(const void *key, const void *elem)
 {
 	return pci_addr_cmp(key, &((const struct claim_sel *)elem)->addr);
+}
+
+bool rules_need_chain(const struct rules *r)
+{
+	return r->nxclaims || r->nxkeep || r->nxforce;
+}
+
+static const struct claim_sel *match_x(const struct claim_sel *v, size_t n,
+				       const struct pci_addr *chain, size_t nchain,
+				       const struct pci_ids *ids)
+{
+	const struct claim_sel *last = NULL;
+
+	for (size_t i = 0; i < n; i++)
+		if (sel_matches(&v[i], chain, nchain, ids))
+			last = &v[i];
+	return last;
+}
+
+const struct claim_sel *rules_match_xclaim(const struct rules *r, const struct pci_addr *chain,
+					   size_t nchain, const struct pci_ids *ids)
+{
+	return match_x(r->xclaims, r->nxclaims, chain, nchain, ids);
+}
+
+bool rules_keeps(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
+		 size_t nchain, const struct pci_ids *ids)
+{
+	return addr_set_has(&r->keep, a) || match_x(r->xkeep, r->nxkeep, chain, nchain, ids);
+}
+
+bool rules_forces(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
+		  size_t nchain, const struct pci_ids *ids)
+{
+	return addr_set_has(&r->force, a) || match_x(r->xforce, r->nxforce, chain, nchain, ids);
 }
 
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a)

@@ -57,8 +57,17 @@ struct id_sel {
 int id_parse(const char *s, struct id_sel *out, const char **rest, bool *overflow);
 bool id_match(const struct id_sel *sel, const struct pci_ids *ids);
 
+/* How a selector names devices: by address, by the kernel's path form, or by ids. */
+enum sel_kind { SEL_ADDR = 0, SEL_PATH, SEL_PCIIDS };
+
+#define SEL_PATH_MAX 16
+
 struct claim_sel {
-	struct pci_addr addr;
+	enum sel_kind kind;
+	struct pci_addr addr; /* SEL_ADDR; for SEL_PATH the function at the top of the path */
+	uint8_t below[SEL_PATH_MAX][2]; /* SEL_PATH: dev, fn of each "/DD.F", top down */
+	size_t nbelow;
+	uint16_t pv, pd, psv, psd; /* SEL_PCIIDS: "pci:VVVV:DDDD[:SSSS:SSSS]", 0 = any */
 	bool has_ids;
 	uint16_t vendor, device;
 	enum drv drv;
@@ -66,8 +75,25 @@ struct claim_sel {
 	size_t order;
 };
 
-/* Parses "ADDR[@VVVV:DDDD][=DRIVER]". Returns 0 or -EINVAL with a reason in *why. */
+/*
+ * Parses "WHERE[@VVVV:DDDD][=DRIVER]"; WHERE is an address "[DOMAIN:]BB:DD.F", or one of the
+ * kernel's pci= device forms (drivers/pci/pci.c, pci_dev_str_match()): the path
+ * "[DOMAIN:]BB:DD.F/DD.F/..." from a function down through bridges, which survives bus
+ * renumbering, or "pci:VVVV:DDDD[:SSSS:SSSS]" (0 matches any). Returns 0 or -EINVAL with *why.
+ */
 int claim_parse(const char *s, struct claim_sel *out, const char **why);
+/* Parses WHERE alone (keep=, force=). */
+int where_parse(const char *s, struct claim_sel *out, const char **why);
+struct pci_dev;
+/*
+ * Whether a path or ids selector names the device: the path as pci_dev_str_match_path() walks
+ * it (each "/DD.F" from the device up through its upstream bridges, then the top function in
+ * full), against the device's chain of PCI functions (scan_chain_of()).
+ */
+bool sel_matches(const struct claim_sel *s, const struct pci_addr *chain, size_t nchain,
+		 const struct pci_ids *ids);
+/* "0000:00:1c.0/00.0": a device's path form, from its chain. NULL for a root-bus device. */
+char *sel_path_of(const struct pci_addr *chain, size_t nchain);
 
 struct addr_set {
 	struct pci_addr *v;
@@ -96,6 +122,8 @@ struct rules {
 	struct claim_sel *claims; /* sorted by address after rules_finish() */
 	size_t nclaims, capclaims;
 	struct addr_set keep, force;
+	struct claim_sel *xclaims, *xkeep, *xforce; /* path and pci: forms, in the order typed */
+	size_t nxclaims, capxclaims, nxkeep, capxkeep, nxforce, capxforce;
 	enum group_mode group;
 	bool disabled;
 	char *disabled_by; /* the word that switched us off */
@@ -122,6 +150,16 @@ void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const
 void rules_finish(struct rules *r);
 
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a);
+/* Whether path or pci: selectors exist (then every device's chain is read). */
+bool rules_need_chain(const struct rules *r);
+/* The last path/pci: claim naming the device, or NULL (devices without a chain match none). */
+const struct claim_sel *rules_match_xclaim(const struct rules *r, const struct pci_addr *chain,
+					   size_t nchain, const struct pci_ids *ids);
+/* keep= / force= by address or by a path/pci: form. */
+bool rules_keeps(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
+		 size_t nchain, const struct pci_ids *ids);
+bool rules_forces(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
+		  size_t nchain, const struct pci_ids *ids);
 /* Appends the command line's options for `module` (either spelling) to out, space-separated. */
 void rules_module_options(const struct rules *r, const char *module, struct strbuf *out);
 

@@ -14,7 +14,10 @@ static void dev_clear_detail(struct pci_dev *dev)
 {
 	free(dev->driver_override);
 	free(dev->physpath);
+	free(dev->chain);
 	dev->driver_override = dev->physpath = NULL;
+	dev->chain = NULL;
+	dev->nchain = 0;
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
 	dev->has_detail = false;
 }
@@ -308,6 +311,33 @@ char *scan_physpath_of(const char *target)
 	return sb.s;
 }
 
+size_t scan_chain_of(const char *target, struct pci_addr **out)
+{
+	const char *p = strstr(target, "devices/");
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	if (!p)
+		return 0;
+	for (p += 8; *p;) {
+		const char *e = strchrnul(p, '/');
+		char comp[64];
+		struct pci_addr a;
+		size_t len = (size_t)(e - p);
+
+		if (len && len < sizeof(comp)) {
+			memcpy(comp, p, len);
+			comp[len] = '\0';
+			if (pci_addr_parse(comp, &a) == 0) {
+				grow((void **)out, &cap, n, sizeof(**out));
+				(*out)[n++] = a;
+			}
+		}
+		p = *e ? e + 1 : e;
+	}
+	return n;
+}
+
 static int read_header_type(int dfd, const char *name)
 {
 	char path[64];
@@ -378,16 +408,20 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	if ((dev->ids.class >> 16) == 0x03 &&
 	    read_int_attr(dfd, dev->name, "boot_vga", &dev->boot_vga) < 0)
 		dev->boot_vga = -1;
-	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0)
+	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0) {
 		dev->physpath = scan_physpath_of(buf);
+		dev->nchain = scan_chain_of(buf, &dev->chain);
+	}
 }
 
 void scan_physpath(struct scanner *s, struct pci_dev *dev)
 {
 	char buf[512];
 
-	if (!dev->physpath && s->dfd >= 0 && readlink_at(s->dfd, dev->name, buf, sizeof(buf)) > 0)
+	if (!dev->physpath && s->dfd >= 0 && readlink_at(s->dfd, dev->name, buf, sizeof(buf)) > 0) {
 		dev->physpath = scan_physpath_of(buf);
+		dev->nchain = scan_chain_of(buf, &dev->chain);
+	}
 }
 
 int scan_group_members(const char *sysfs, int group, struct pci_addr **out)

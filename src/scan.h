@@ -23,6 +23,9 @@ struct pci_dev {
 	int sriov_numvfs;      /* -1: not a PF */
 	int boot_vga;	       /* -1: no boot_vga attribute */
 	char *physpath;	       /* "pci0000:00/01.1/00.0" */
+	struct pci_addr
+	    *chain; /* the PCI functions from the root down to this one (with physpath) */
+	size_t nchain;
 };
 
 struct pci_list {
@@ -61,6 +64,8 @@ int scan_device_group(const char *sysfs, const struct pci_addr *a);
 bool scan_have_iommu(const char *sysfs);
 /* The physical path of a device directory link target (see struct pci_dev). */
 char *scan_physpath_of(const char *link_target);
+/* The PCI addresses along a device's sysfs path, root first. Returns how many (0 for none). */
+size_t scan_chain_of(const char *link_target, struct pci_addr **out);
 
 struct pci_dev *pci_list_find(const struct pci_list *l, const struct pci_addr *a);
 void pci_list_free(struct pci_list *l);

@@ -48,8 +48,12 @@ static void pick_for(const struct pci_list *l, const struct pci_dev *d, struct p
 		sb_addf(&sb, "%04x:%04x:%04x:%04x", d->ids.vendor, d->ids.device, d->ids.subvendor,
 			d->ids.subdevice);
 	else {
+		/* behind bridges the kernel's path form survives bus renumbering; the @ pin stays
+		 */
+		_cleanup_free_ char *path = sel_path_of(d->chain, d->nchain);
+
 		p->by_ids = false;
-		sb_addf(&sb, "%s@%04x:%04x", d->name, d->ids.vendor, d->ids.device);
+		sb_addf(&sb, "%s@%04x:%04x", path ? path : d->name, d->ids.vendor, d->ids.device);
 	}
 	p->selector = sb.s;
 }

@@ -16,11 +16,16 @@ load helpers
 	printf '%s' "$output" | jq -e '.groups[] | select(.group == 27) | .viable'
 }
 
-@test "suggest: identical twins get address claims with the @ check; subsystem ids when they decide" {
+@test "suggest: identical twins get path claims with the @ check; subsystem ids when they decide" {
 	mktree m --lspci "$(dump mining-h110-btc-multi-gpu)"
 	run "$EB" suggest --sysfs "$T/m" --json 08:00.0
 	[ "$status" -eq 0 ]
-	printf '%s' "$output" | jq -e '.words == "earlybind.claim=0000:08:00.0@10de:2486,0000:08:00.1@10de:228b"'
+	# behind bridges: the kernel's path form, which survives bus renumbering, with the @ pin
+	printf '%s' "$output" | jq -e '.words == "earlybind.claim=0000:00:1d.1/00.0/03.0/00.0@10de:2486,0000:00:1d.1/00.0/03.0/00.1@10de:228b"'
+	# and the words name exactly those two functions
+	printf '%s' "$output" | jq -r .words >"$T/words"
+	run "$EB" plan --sysfs "$T/m" --cmdline "$T/words" --json
+	[ "$(printf '%s' "$output" | jq -r '[.devices[] | select(.action == "claim") | .address] | join(" ")')" = "0000:08:00.0 0000:08:00.1" ]
 	# the 3070's audio function: its ids are shared, its subsystem ids are not; the 3070 itself
 	# (unique ids) is its IOMMU-group companion
 	run "$EB" suggest --sysfs "$T/m" --json 07:00.1

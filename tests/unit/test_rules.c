@@ -387,8 +387,89 @@ static void test_modparams(void)
 	done(&r, &d);
 }
 
+/* The kernel's pci= device forms, from drivers/pci/pci.c pci_dev_str_match(_path)(). */
+static void test_where(void)
+{
+	/* a device behind root port 00:1c.0 and a switch (03:00.0 up, 04:02.0 down) */
+	struct pci_addr chain[4];
+	struct pci_ids ids = {0x10de, 0x2204, 0x1458, 0x403b, 0x030000};
+	const char *chain_s[] = {"0000:00:1c.0", "0000:03:00.0", "0000:04:02.0", "0000:05:00.0"};
+	struct {
+		const char *s;
+		int ok;	   /* parses */
+		int match; /* names the device */
+	} t[] = {
+	    {"0000:05:00.0", 1, 1},
+	    {"05:00.0", 1, 1},
+	    {"0000:00:1c.0/00.0/02.0/00.0", 1, 1},
+	    {"00:1c.0/00.0/02.0/00.0", 1, 1},
+	    {"0:0:1c.0/0.0/2.0/0.0", 1, 1}, /* %x reads short fields */
+	    {"04:02.0/00.0", 1, 1},	    /* the top may be any function up the path */
+	    {"0000:03:00.0/02.0/00.0", 1, 1},
+	    {"00:1c.0/00.0/02.0/00.1", 1, 0}, /* the last step is the device's own dev.fn */
+	    {"00:1c.4/00.0/02.0/00.0", 1, 0},
+	    {"00:1c.0/00.0/02.0", 1, 0}, /* names the downstream port, not the device */
+	    {"0001:00:1c.0/00.0/02.0/00.0", 1, 0},
+	    {"00:1c.0/00.0/02.0/00.0/00.0", 1, 0}, /* deeper than the device */
+	    {"pci:10de:2204", 1, 1},
+	    {"pci:10de:0", 1, 1}, /* 0 matches any */
+	    {"pci:10de:2204:1458:403b", 1, 1},
+	    {"pci:10de:2204:1458:0", 1, 1},
+	    {"pci:10de:2204:1043:0", 1, 0},
+	    {"pci:8086:2204", 1, 0},
+	    {"pci:10de", 0, 0},
+	    {"pci:10de:2204:1458", 0, 0},
+	    {"pci:10de:12345", 0, 0},
+	    {"00:1c.0/", 0, 0},
+	    {"00:1c.0/00", 0, 0},
+	    {"00:1c.0/20.0", 0, 0},
+	    {"00:1c.8/00.0", 0, 0},
+	    {"00:1c.0//00.0", 0, 0},
+	    {"zz:1c.0/00.0", 0, 0},
+	};
+
+	for (size_t i = 0; i < 4; i++)
+		pci_addr_parse(chain_s[i], &chain[i]);
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct claim_sel c = {0};
+		const char *why = NULL;
+		int r = where_parse(t[i].s, &c, &why);
+
+		CHECK((r == 0) == t[i].ok, "%s: parse %d (%s)", t[i].s, r, why ? why : "-");
+		if (r == 0)
+			CHECK(sel_matches(&c, chain, 4, &ids) == t[i].match, "%s: match", t[i].s);
+	}
+	/* without a chain (not read) a path names nothing; ids still match */
+	{
+		struct claim_sel c = {0};
+		const char *why;
+
+		where_parse("00:1c.0/00.0/02.0/00.0", &c, &why);
+		CHECK(!sel_matches(&c, NULL, 0, &ids), "path without chain");
+		where_parse("pci:10de:2204", &c, &why);
+		CHECK(sel_matches(&c, NULL, 0, &ids), "pci: without chain");
+	}
+	/* the path form of a device, and claims with the @ check and a driver */
+	{
+		char *p = sel_path_of(chain, 4);
+		struct claim_sel c;
+		const char *why;
+
+		CHECK(STREQ(p, "0000:00:1c.0/00.0/02.0/00.0"), "path of: %s", p);
+		free(p);
+		CHECK(sel_path_of(chain, 1) == NULL, "a root-bus device has no path form");
+		CHECK(claim_parse("00:1c.0/00.0/02.0/00.0@10de:2204=pci-stub", &c, &why) == 0 &&
+			  c.kind == SEL_PATH && c.has_ids && c.vendor == 0x10de &&
+			  c.drv == DRV_STUB,
+		      "path claim with @ and =");
+		CHECK(claim_parse("pci:10de:2204=vfio-pci", &c, &why) == 0 && c.kind == SEL_PCIIDS,
+		      "pci: claim");
+	}
+}
+
 void test_rules(void)
 {
+	test_where();
 	test_modparams();
 	test_match_order();
 	test_ids();
