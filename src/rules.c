@@ -265,7 +265,7 @@ int where_parse(const char *s, struct claim_sel *out, const char **why)
 			p++;
 		}
 		if (!p || *p || (n != 2 && n != 4)) {
-			*why = "pci: needs VVVV:DDDD or VVVV:DDDD:SSSS:SSSS";
+			*why = "not a PCI address: pci: needs VVVV:DDDD or VVVV:DDDD:SSSS:SSSS";
 			return -EINVAL;
 		}
 		out->kind = SEL_PCIIDS;
@@ -286,7 +286,7 @@ int where_parse(const char *s, struct claim_sel *out, const char **why)
 		return 0;
 	}
 	if (path_top(s, slash, &out->addr) < 0) {
-		*why = "a path starts with [DOMAIN:]BB:DD.F";
+		*why = "not a PCI address: a path starts with [DOMAIN:]BB:DD.F";
 		return -EINVAL;
 	}
 	out->kind = SEL_PATH;
@@ -298,7 +298,7 @@ int where_parse(const char *s, struct claim_sel *out, const char **why)
 		if (*p != '/' || out->nbelow >= SEL_PATH_MAX || !(q = hexnum(p + 1, &d)) ||
 		    *q != '.' || !(q = hexnum(q + 1, &f)) || (*q && *q != '/') || d > 0x1f ||
 		    f > 7) {
-			*why = "each step of a path is /DD.F (at most 16)";
+			*why = "not a PCI address: each step of a path is /DD.F (at most 16)";
 			return -EINVAL;
 		}
 		out->below[out->nbelow][0] = (uint8_t)d;
