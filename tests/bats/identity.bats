@@ -72,7 +72,7 @@ machine() {
 	[[ "$output" == *"path: 0000:00:06.0/00.0 (survives bus renumbering)"* ]]
 	# an unselected device's udev run: its own link read, nothing else, no state
 	mkdir -p "$T/root/etc"
-	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/trace" -e trace=%file "$EB" apply --device 0000:01:00.0 --sysfs "$T/m" --root "$T/root" --cmdline "$T/c"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace" -e trace=%file "$EB" apply --device 0000:01:00.0 --sysfs "$T/m" --root "$T/root" --cmdline "$T/c"
 	run grep -E '0000:0[23]:00' "$T/trace"
 	[ "$status" -eq 1 ]
 	[ ! -e "$T/root/run" ]

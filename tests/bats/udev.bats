@@ -39,7 +39,7 @@ udev() {
 @test "an unselected device: no libkmod, no libblkid, no open under /dev, no file written, no uevent of others" {
 	nics
 	cl "root=UUID=3f0c5a52-4c77-4c4c-9d2e-6b1b6a5e0b11 resume=UUID=5b1e0c3a-1111-4c4c-9d2e-6b1b6a5e0b11 vfio-pci.ids=8086:100e" >/dev/null
-	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/trace" -e trace=%file,%desc "$EB" apply --device 0000:01:00.0 --sysfs "$T/s" \
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace" -e trace=%file,%desc "$EB" apply --device 0000:01:00.0 --sysfs "$T/s" \
 		--root "$T/root" --cmdline "$T/cmdline" --kmsg "$T/kmsg"
 	run grep -E 'libkmod|libblkid|"/dev/|/run/blkid' "$T/trace"
 	echo "$output"
@@ -54,14 +54,14 @@ udev() {
 	[ ! -e "$T/kmsg" ] && [ ! -e "$T/root/run" ]
 	# no earlybind key at all: the sources are read, nothing else
 	cl "root=UUID=3f0c5a52-4c77-4c4c-9d2e-6b1b6a5e0b11 quiet" >/dev/null
-	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/trace2" -e trace=%file "$EB" apply --device 0000:01:00.0 --sysfs "$T/s" \
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace2" -e trace=%file "$EB" apply --device 0000:01:00.0 --sysfs "$T/s" \
 		--root "$T/root" --cmdline "$T/cmdline"
 	cat "$T/trace2"
 	run grep -F "$T/s/" "$T/trace2"
 	[ "$status" -eq 1 ]
 	# a selected device pays: libkmod is loaded and the device claimed
 	cl vfio-pci.ids=8086:10d3 >/dev/null
-	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/trace3" -e trace=openat env EB_MOCK_SYSFS="$T/s" LD_PRELOAD="$PCIMOCK" \
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace3" -e trace=openat env EB_MOCK_SYSFS="$T/s" LD_PRELOAD="$PCIMOCK" \
 		"$EB" apply --device 0000:01:00.0 --sysfs "$T/s" --root "$T/root" --cmdline "$T/cmdline" \
 		--moddir "$MODDIR" --kmsg "$T/kmsg"
 	grep -q 'libkmod.so' "$T/trace3"
@@ -72,11 +72,11 @@ udev() {
 	nics
 	mkdir -p "$T/root/etc/modprobe.d"
 	echo 'options snd_hda_intel model=auto' >"$T/root/etc/modprobe.d/snd.conf"
-	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/trace" -e trace=openat "$EB" plan --sysfs "$T/s" --root "$T/root" $(cl vfio-pci.ids=8086:10d3)
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace" -e trace=openat "$EB" plan --sysfs "$T/s" --root "$T/root" $(cl vfio-pci.ids=8086:10d3)
 	run grep -E 'libkmod|libblkid' "$T/trace"
 	[ "$status" -eq 1 ]
 	echo 'options vfio_pci ids=8086:100e' >"$T/root/etc/modprobe.d/vfio.conf"
-	ASAN_OPTIONS=detect_leaks=0 strace -f -o "$T/trace" -e trace=openat "$EB" plan --sysfs "$T/s" --root "$T/root" --json $(cl quiet) >"$T/out"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace" -e trace=openat "$EB" plan --sysfs "$T/s" --root "$T/root" --json $(cl quiet) >"$T/out"
 	grep -q 'libkmod.so' "$T/trace"
 	output=$(cat "$T/out")
 	[ "$(action 0000:03:00.0)" = "claim vfio-pci" ]
