@@ -169,6 +169,9 @@ code_keys() {
 	[ -f "$T/d/usr/share/man/man8/earlybind.8" ]
 	[ -f "$T/d/usr/share/man/man7/earlybind.cmdline.7" ]
 	grep -q '^SUBSYSTEM=="vfio", KERNEL!="vfio", GROUP="libvirt-qemu", MODE="0660"$' "$T/d/usr/lib/udev/rules.d/91-earlybind-vfio.rules"
+	# the cdev/iommufd nodes too (/dev/vfio/devices/vfioN, /dev/iommu)
+	grep -q '^SUBSYSTEM=="vfio-dev", KERNEL=="vfio\[0-9\]\*", GROUP="libvirt-qemu", MODE="0660"$' "$T/d/usr/lib/udev/rules.d/91-earlybind-vfio.rules"
+	grep -q '^SUBSYSTEM=="misc", KERNEL=="iommu", GROUP="libvirt-qemu", MODE="0660"$' "$T/d/usr/lib/udev/rules.d/91-earlybind-vfio.rules"
 	make -s -C "$REPO" install DESTDIR="$T/e" >/dev/null
 	grep -q 'GROUP="kvm"' "$T/e/usr/lib/udev/rules.d/91-earlybind-vfio.rules"
 }
