@@ -281,42 +281,16 @@ int scan_refresh(const char *sysfs, struct pci_dev *dev)
 	return scan_basic(dfd, dev);
 }
 
-char *scan_physpath_of(const char *target)
-{
-	const char *p = strstr(target, "devices/");
-	struct strbuf sb;
-
-	if (!p)
-		return NULL;
-	p += 8;
-	sb_init(&sb);
-	while (*p) {
-		const char *e = strchrnul(p, '/');
-		char comp[64];
-		struct pci_addr a;
-		size_t n = (size_t)(e - p);
-
-		if (n && n < sizeof(comp)) {
-			memcpy(comp, p, n);
-			comp[n] = '\0';
-			if (sb.len)
-				sb_addc(&sb, '/');
-			if (pci_addr_parse(comp, &a) == 0)
-				sb_addf(&sb, "%02x.%x", a.dev, a.fn);
-			else
-				sb_add(&sb, comp);
-		}
-		p = *e ? e + 1 : e;
-	}
-	return sb.s;
-}
-
-size_t scan_chain_of(const char *target, struct pci_addr **out)
+/*
+ * Walks the components of a device's sysfs link target below "devices/": into phys (when not
+ * NULL) the physical path, a PCI function as "DD.F" and anything else as it is; into chain
+ * (when not NULL) the PCI functions, root first. Returns how many functions.
+ */
+static size_t walk_devpath(const char *target, struct strbuf *phys, struct pci_addr **chain)
 {
 	const char *p = strstr(target, "devices/");
 	size_t n = 0, cap = 0;
 
-	*out = NULL;
 	if (!p)
 		return 0;
 	for (p += 8; *p;) {
@@ -326,16 +300,46 @@ size_t scan_chain_of(const char *target, struct pci_addr **out)
 		size_t len = (size_t)(e - p);
 
 		if (len && len < sizeof(comp)) {
+			bool fn;
+
 			memcpy(comp, p, len);
 			comp[len] = '\0';
-			if (pci_addr_parse(comp, &a) == 0) {
-				grow((void **)out, &cap, n, sizeof(**out));
-				(*out)[n++] = a;
+			fn = pci_addr_parse(comp, &a) == 0;
+			if (phys) {
+				if (phys->len)
+					sb_addc(phys, '/');
+				if (fn)
+					sb_addf(phys, "%02x.%x", a.dev, a.fn);
+				else
+					sb_add(phys, comp);
 			}
+			if (fn && chain) {
+				grow((void **)chain, &cap, n, sizeof(**chain));
+				(*chain)[n] = a;
+			}
+			n += fn;
 		}
 		p = *e ? e + 1 : e;
 	}
 	return n;
+}
+
+char *scan_physpath_of(const char *target)
+{
+	struct strbuf sb;
+
+	if (!strstr(target, "devices/"))
+		return NULL;
+	sb_init(&sb);
+	sb_add(&sb, "");
+	walk_devpath(target, &sb, NULL);
+	return sb.s;
+}
+
+size_t scan_chain_of(const char *target, struct pci_addr **out)
+{
+	*out = NULL;
+	return walk_devpath(target, NULL, out);
 }
 
 static int read_header_type(int dfd, const char *name)
