@@ -145,8 +145,7 @@ static bool live_facts(const struct opts *o)
 void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_list *devs,
 		    struct boot_list *b, struct diag *d)
 {
-	_cleanup_free_ char *marker = root_path(o, "/etc/initrd-release");
-	bool initramfs = access(marker, F_OK) == 0;
+	bool initramfs = in_initramfs(o);
 	size_t recorded = b->n, present = 0;
 	struct scanner s;
 
@@ -729,8 +728,7 @@ void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_li
 		     struct diag *d)
 {
 	_cleanup_free_ char *sysfs_real = realpath(o->sysfs, NULL);
-	_cleanup_free_ char *marker = root_path(o, "/etc/initrd-release");
-	bool initramfs = access(marker, F_OK) == 0;
+	bool initramfs = in_initramfs(o);
 	/* In the initramfs the real root is mounted on /sysroot (once it is). */
 	const char *const booted[] = {"/", "/usr", NULL};
 	const char *const initrd[] = {"/sysroot", "/sysroot/usr", NULL};

@@ -145,13 +145,6 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 	return r;
 }
 
-static bool in_initramfs(const struct opts *o)
-{
-	_cleanup_free_ char *p = root_path(o, "/etc/initrd-release");
-
-	return access(p, F_OK) == 0;
-}
-
 /*
  * Who runs this: udev (an `apply --device` with udev's environment), the initramfs (its
  * marker file), or someone by hand on the booted system.
@@ -366,21 +359,16 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 		struct pci_dev *dev;
 		char a[PCI_ADDR_MAX];
 
-		/* What is in force for a device: a later hand entry supersedes the boot's. */
-		if (state_find(&s, &e->addr) != e)
-			continue;
-		if (e->res != RES_CLAIMED && e->res != RES_ALREADY)
-			continue;
 		dev = pci_list_find(&l, &e->addr);
+		if (!state_claim_lost(&s, e, dev))
+			continue;
 		pci_addr_fmt(&e->addr, a);
-		if (!dev) {
+		if (!dev)
 			printf("%s: claimed for %s %s, now gone\n", a, drv_name(e->target), when);
-			diff++;
-		} else if (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0) {
+		else
 			printf("%s: claimed for %s %s, now on %s\n", a, drv_name(e->target), when,
 			       dev->driver ? dev->driver : "no driver");
-			diff++;
-		}
+		diff++;
 	}
 	if (r < 0)
 		fprintf(stderr, "earlybind: cannot read %s/bus/pci/devices: %s\n", o->sysfs,

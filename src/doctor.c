@@ -396,8 +396,7 @@ static void check_boot_state(struct findings *f, const struct opts *o, const str
 			finding(f, SEV_PROBLEM, "see `earlybind status` and dmesg | grep earlybind",
 				"%s: the claim for %s failed at boot: %s", a, drv_name(e->target),
 				e->error ? e->error : "?");
-		} else if ((e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
-			   (!d || !d->driver || strcmp(d->driver, drv_name(e->target)) != 0)) {
+		} else if (state_claim_lost(&s, e, d)) {
 			lost++;
 			finding(f, SEV_PROBLEM, "earlybind apply --device ADDR takes it back",
 				"%s: claimed for %s at boot, now on %s", a, drv_name(e->target),

@@ -27,6 +27,13 @@ char *root_path(const struct opts *o, const char *path)
 	return sb.s;
 }
 
+bool in_initramfs(const struct opts *o)
+{
+	_cleanup_free_ char *p = root_path(o, "/etc/initrd-release");
+
+	return access(p, F_OK) == 0;
+}
+
 /* Details for the devices the plan needs, and for every member of their IOMMU groups. */
 static size_t gather(struct ctx *c, bool all)
 {

@@ -62,3 +62,5 @@ bool pipeline_device_wanted(const struct opts *o, const struct pci_addr *a);
 #define MODPROBE_IDS_FILE "/run/earlybind/modprobe.conf"
 /* ROOT/path (root "" or "/" means none). Caller frees. */
 char *root_path(const struct opts *o, const char *path);
+/* Whether this runs in an initramfs: ROOT/etc/initrd-release exists, as systemd decides it. */
+bool in_initramfs(const struct opts *o);

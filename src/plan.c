@@ -229,6 +229,15 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 	}
 }
 
+bool group_member_ok(const struct pci_dev *dev, const char *driver, bool now)
+{
+	if (drv_from_bound(driver) != DRV_NONE)
+		return true;
+	if (now)
+		return !driver || pci_is_bridge(dev);
+	return pci_is_bridge(dev) && (!driver || strcmp(driver, "pcieport") == 0);
+}
+
 static void judge_group(const struct pci_list *devs, struct plan *p, const size_t *idx, size_t n)
 {
 	struct group_rep g = {.group = devs->v[idx[0]].iommu_group};
@@ -244,12 +253,9 @@ static void judge_group(const struct pci_list *devs, struct plan *p, const size_
 		const struct pci_dev *dev = &devs->v[idx[i]];
 		const struct decision *dc = &p->dec[idx[i]];
 		const char *fin = is_claimed(dc) ? drv_name(dc->target) : dev->driver;
-		bool ok = drv_from_bound(fin) != DRV_NONE;
 
-		if (pci_is_bridge(dev))
-			ok = ok || !fin || strcmp(fin, "pcieport") == 0;
 		g.members[g.nmembers++] = dev->addr;
-		if (!ok)
+		if (!group_member_ok(dev, fin, false))
 			g.blocking[g.nblocking++] = dev->addr;
 	}
 	g.viable = g.nblocking == 0;

@@ -60,4 +60,11 @@ void plan_build(const struct rules *r, const struct pci_list *devs, const struct
 void plan_free(struct plan *p);
 /* The boot entry that this device is, or NULL. */
 const struct boot_dev *boot_list_find(const struct boot_list *b, const struct pci_dev *dev);
+/*
+ * Whether a group member on `driver` (NULL: unbound) keeps its IOMMU group viable. `now`: as the
+ * kernel (and so QEMU) judges it at this moment — a vfio driver or pci-stub, no driver, or a
+ * bridge. Otherwise the plan's prediction for after coldplug, when unbound endpoints will have
+ * their drivers: only a vfio driver or pci-stub, or a bridge on no driver or pcieport.
+ */
+bool group_member_ok(const struct pci_dev *dev, const char *driver, bool now);
 void boot_list_free(struct boot_list *b);

@@ -115,16 +115,15 @@ void report_plan(FILE *f, const struct ctx *c)
 
 /* One line of the record: what the boot did ("at boot", the initramfs or a udev run), or
  * what was done by hand later, with its time. Only the entry in force can be "lost". */
-static void status_entry(FILE *f, const struct pci_dev *dev, const struct state_entry *e,
-			 const struct state_entry *in_force)
+static void status_entry(FILE *f, const struct pci_dev *dev, const struct state *s,
+			 const struct state_entry *e)
 {
 	char when[64] = "";
 	bool lost;
 
 	if (!e)
 		return;
-	lost = e == in_force && (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
-	       (!dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
+	lost = state_claim_lost(s, e, dev);
 	if (e->origin == ORIGIN_HAND) {
 		time_t t = (time_t)e->time;
 		struct tm tm;
@@ -173,8 +172,7 @@ static void status_vfio(FILE *f, const struct ctx *c, const struct pci_dev *dev)
 	for (size_t i = 0; i < c->devs.n; i++) {
 		const struct pci_dev *m = &c->devs.v[i];
 
-		if (m->iommu_group != dev->iommu_group || pci_is_bridge(m) || !m->driver ||
-		    drv_from_bound(m->driver) != DRV_NONE)
+		if (m->iommu_group != dev->iommu_group || group_member_ok(m, m->driver, true))
 			continue;
 		fprintf(f, "%s %s (%s)", viable ? "; group NOT viable now: blocked by" : ",",
 			pci_addr_fmt(&m->addr, a), m->driver);
@@ -212,10 +210,8 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 				decision_reason(dc));
 		status_vfio(f, c, dev);
 		if (s) {
-			status_entry(f, dev, state_find_origin(s, &dev->addr, false),
-				     state_find(s, &dev->addr));
-			status_entry(f, dev, state_find_origin(s, &dev->addr, true),
-				     state_find(s, &dev->addr));
+			status_entry(f, dev, s, state_find_origin(s, &dev->addr, false));
+			status_entry(f, dev, s, state_find_origin(s, &dev->addr, true));
 		}
 	}
 	report_groups(f, c);
@@ -323,10 +319,19 @@ void report_json_result(struct strbuf *sb, const char *addr, enum result res, en
 	sb_addc(sb, '}');
 }
 
-void report_state_json(struct strbuf *sb, const struct state *s)
+void report_json_recorded(struct strbuf *sb, const struct state_entry *e)
 {
 	char a[PCI_ADDR_MAX];
 
+	report_json_result(sb, pci_addr_fmt(&e->addr, a), e->res, e->target, e->orig_driver,
+			   e->final_driver, e->error);
+	/* the object's closing brace gives way to its origin and time */
+	sb->s[--sb->len] = '\0';
+	sb_addf(sb, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin), e->time);
+}
+
+void report_state_json(struct strbuf *sb, const struct state *s)
+{
 	if (!s) {
 		sb_add(sb, "\"state\":null");
 		return;
@@ -337,10 +342,7 @@ void report_state_json(struct strbuf *sb, const struct state *s)
 
 		if (i)
 			sb_addc(sb, ',');
-		report_json_result(sb, pci_addr_fmt(&e->addr, a), e->res, e->target, e->orig_driver,
-				   e->final_driver, e->error);
-		sb->s[--sb->len] = '\0';
-		sb_addf(sb, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin), e->time);
+		report_json_recorded(sb, e);
 	}
 	sb_addc(sb, ']');
 }
@@ -404,10 +406,7 @@ void report_prometheus(struct strbuf *sb, const struct ctx *c, const struct stat
 		refused += e->res == RES_REFUSED;
 		failed += e->res == RES_FAILED;
 		/* a boot claim superseded by a hand release is no loss */
-		if (state_find(s, &e->addr) == e &&
-		    (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
-		    (!d || !d->driver || strcmp(d->driver, drv_name(e->target)) != 0))
-			lost++;
+		lost += state_claim_lost(s, e, d);
 	}
 	prom_head(sb, "boot_claims_lost", "Claims made at boot that are no longer in effect.");
 	sb_addf(sb, "earlybind_boot_claims_lost %u\n", lost);

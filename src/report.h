@@ -20,6 +20,8 @@ void report_json_result(struct strbuf *sb, const char *addr, enum result res, en
 			const char *orig, const char *final, const char *error);
 /* ,"state":[...] for status --json (null without state). */
 void report_state_json(struct strbuf *sb, const struct state *s);
+/* One recorded result: report_json_result()'s object with its origin and time. */
+void report_json_recorded(struct strbuf *sb, const struct state_entry *e);
 /* ,"results":[...] for apply --json. */
 void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct outcome *out);
 

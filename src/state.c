@@ -57,6 +57,12 @@ const struct state_entry *state_find(const struct state *s, const struct pci_add
 	return e ? e : state_find_origin(s, a, false);
 }
 
+bool state_claim_lost(const struct state *s, const struct state_entry *e, const struct pci_dev *dev)
+{
+	return state_find(s, &e->addr) == e && (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
+	       (!dev || !dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
+}
+
 static char *field(const char *s)
 {
 	return strcmp(s, "-") == 0 ? NULL : xstrdup(s);
@@ -280,12 +286,7 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 		sb_addf(&lines, "\t%s\t%lld\n", origin_name(e->origin), e->time);
 		if (i)
 			sb_addc(&json, ',');
-		report_json_result(&json, a, e->res, e->target, e->orig_driver, e->final_driver,
-				   e->error);
-		/* the result object's closing brace gives way to its origin and time */
-		json.s[--json.len] = '\0';
-		sb_addf(&json, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin),
-			e->time);
+		report_json_recorded(&json, e);
 	}
 	sb_add(&json, "]}\n");
 	if (r == 0)

@@ -44,4 +44,11 @@ const struct state_entry *state_find_origin(const struct state *s, const struct 
 					    bool hand);
 /* What is in force for the device: its hand entry when there is one, else its boot entry. */
 const struct state_entry *state_find(const struct state *s, const struct pci_addr *a);
+/*
+ * Whether e is a claim no longer in effect: the entry in force for its device (a later hand
+ * entry supersedes the boot's), claimed or already, and the device (dev, NULL when gone) is not
+ * on its target. What check, doctor, status and the metrics all count.
+ */
+bool state_claim_lost(const struct state *s, const struct state_entry *e,
+		      const struct pci_dev *dev);
 void state_free(struct state *s);

@@ -23,11 +23,6 @@ S
 	mkdir -p "$T/root"
 }
 
-cl() {
-	printf '%s\n' "$*" >"$T/cmdline"
-	echo "--cmdline $T/cmdline"
-}
-
 @test "claim an unbound device: vfio-pci is loaded through libkmod with its dependencies" {
 	nics
 	run eb_mocked "$T/s" apply $(cl earlybind.claim=04:00.0)

@@ -73,6 +73,29 @@ override() {
 	cat "$1/bus/pci/devices/$2/driver_override"
 }
 
+# cl WORDS...: the words as the command-line file $T/cmdline; prints the option that reads it
+cl() {
+	printf '%s\n' "$*" >"$T/cmdline"
+	echo "--cmdline $T/cmdline"
+}
+
+# mocked_machine EXTRA-SPEC-LINES...: two e1000e twins (8086:10d3) behind root ports 00:01.0
+# and 00:02.0 plus the lines given, as the tree $T/s for the kernel model; the module tree for
+# libkmod in MODDIR; a root $T/root with an empty /proc/cmdline
+mocked_machine() {
+	{
+		echo "dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport group=1"
+		echo "dev 0000:01:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=1"
+		echo "dev 0000:00:02.0 8086:1901 class=060400 bridge secondary=02 driver=pcieport group=2"
+		echo "dev 0000:02:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=2"
+		printf '%s\n' "$@"
+	} >"$T/spec"
+	mktree s --spec "$T/spec"
+	MODDIR=$(kernel_moddir)
+	mkdir -p "$T/root/etc" "$T/root/proc"
+	: >"$T/root/proc/cmdline"
+}
+
 # A fingerprint of a tree: every path, link target and file content.
 tree_sum() {
 	(cd "$1" && find . -printf '%p %l\n' | sort && find . -type f -exec md5sum {} + | sort) | md5sum

@@ -8,21 +8,13 @@ setup_file() {
 }
 
 nics() {
-	cat >"$T/spec" <<'S'
-dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport group=1
-dev 0000:01:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=1
-dev 0000:00:02.0 8086:1901 class=060400 bridge secondary=02 driver=pcieport group=2
-dev 0000:02:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=2
-dev 0000:00:04.0 8086:1901 class=060400 bridge secondary=04 driver=pcieport group=4
-dev 0000:04:00.0 1234:0001 class=040300 native=snd_hda_intel group=4
-S
-	mktree s --spec "$T/spec"
-	MODDIR=$(kernel_moddir)
-	mkdir -p "$T/root/etc" "$T/root/proc"
-	: >"$T/root/proc/cmdline"
+	mocked_machine \
+		"dev 0000:00:04.0 8086:1901 class=060400 bridge secondary=04 driver=pcieport group=4" \
+		"dev 0000:04:00.0 1234:0001 class=040300 native=snd_hda_intel group=4"
 }
 
-cl() {
+# clk WORDS...: a command-line file per first word, so several stay at once
+clk() {
 	printf '%s\n' "$*" >"$T/cmdline.$1"
 	echo "--cmdline $T/cmdline.$1"
 }
@@ -41,30 +33,30 @@ state_sum() {
 
 @test "a dry run by hand writes nothing: the boot's files stay byte-identical, no lock file" {
 	nics
-	boot_run $(cl earlybind.claim=04:00.0)
+	boot_run $(clk earlybind.claim=04:00.0)
 	[ "$(driver "$T/s" 0000:04:00.0)" = vfio-pci ]
 	before=$(state_sum)
 	[ -n "$before" ]
-	run eb_mocked "$T/s" apply --dry-run $(cl earlybind.claim=02:00.0)
+	run eb_mocked "$T/s" apply --dry-run $(clk earlybind.claim=02:00.0)
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"0000:02:00.0 dry-run"* ]]
 	[ "$(state_sum)" = "$before" ]
-	run eb_mocked "$T/s" apply $(cl earlybind.claim=02:00.0 earlybind.dryrun)
+	run eb_mocked "$T/s" apply $(clk earlybind.claim=02:00.0 earlybind.dryrun)
 	[ "$(state_sum)" = "$before" ]
 	[ "$(driver "$T/s" 0000:02:00.0)" = e1000e ]
 	# without any state yet: not even the directory
 	rm -rf "$T/root/run"
-	run eb_mocked "$T/s" apply --dry-run $(cl earlybind.claim=02:00.0)
+	run eb_mocked "$T/s" apply --dry-run $(clk earlybind.claim=02:00.0)
 	[ ! -e "$T/root/run/earlybind" ]
 }
 
 @test "a hand apply after boot: the boot's entries unchanged, the new one marked as by hand" {
 	nics
-	boot_run $(cl earlybind.claim=04:00.0)
+	boot_run $(clk earlybind.claim=04:00.0)
 	boot_line=$(grep '^0000:04:00.0' "$T/root/run/earlybind/results")
 	[[ "$boot_line" == *"	initramfs	"* ]]
 	boot_json=$(jq -c .boot "$T/root/run/earlybind/state.json")
-	run eb_mocked "$T/s" apply $(cl earlybind.claim=02:00.0)
+	run eb_mocked "$T/s" apply $(clk earlybind.claim=02:00.0)
 	[ "$status" -eq 0 ]
 	[ "$(driver "$T/s" 0000:02:00.0)" = vfio-pci ]
 	# the boot line byte-identical, the boot's plan too; the hand line beside it
@@ -74,11 +66,11 @@ state_sum() {
 	jq -e '.results[] | select(.address == "0000:02:00.0") | .origin == "hand" and .time > 0' "$T/root/run/earlybind/state.json"
 	jq -e '.results[] | select(.address == "0000:04:00.0") | .origin == "initramfs"' "$T/root/run/earlybind/state.json"
 	# status says which is which
-	run "$EB" status --sysfs "$T/s" --root "$T/root" $(cl earlybind.claim=04:00.0)
+	run "$EB" status --sysfs "$T/s" --root "$T/root" $(clk earlybind.claim=04:00.0)
 	echo "$output"
 	[[ "$output" == *"at boot (initramfs): claimed vfio-pci (was on -)"* ]]
 	[[ "$output" == *"by hand 2"*": claimed vfio-pci (was on e1000e)"* ]]
-	run "$EB" status --sysfs "$T/s" --root "$T/root" --json $(cl earlybind.claim=04:00.0)
+	run "$EB" status --sysfs "$T/s" --root "$T/root" --json $(clk earlybind.claim=04:00.0)
 	printf '%s' "$output" | jq -e '[.state[] | .origin] | sort == ["hand","initramfs"]'
 	# check: both in effect
 	run "$EB" check --sysfs "$T/s" --root "$T/root"
@@ -97,7 +89,7 @@ state_sum() {
 
 @test "a boot claim released by hand: the boot entry stays, check does not call it lost" {
 	nics
-	boot_run $(cl earlybind.claim=04:00.0)
+	boot_run $(clk earlybind.claim=04:00.0)
 	boot_line=$(grep '^0000:04:00.0' "$T/root/run/earlybind/results")
 	run eb_mocked "$T/s" release 0000:04:00.0
 	echo "$output"
@@ -107,30 +99,30 @@ state_sum() {
 	grep -qP '^0000:04:00.0\treleased\tvfio-pci\tvfio-pci\t-\t-\thand\t' "$T/root/run/earlybind/results"
 	run "$EB" check --sysfs "$T/s" --root "$T/root"
 	[ "$status" -eq 0 ]
-	run "$EB" status --sysfs "$T/s" --root "$T/root" $(cl earlybind.claim=04:00.0)
+	run "$EB" status --sysfs "$T/s" --root "$T/root" $(clk earlybind.claim=04:00.0)
 	[[ "$output" == *"at boot (initramfs): claimed vfio-pci"* ]]
 	[[ "$output" == *"by hand 2"*": released vfio-pci (was on vfio-pci)"* ]]
 }
 
 @test "earlybind.dryrun at boot (the initrd marker present) is recorded as the boot's dry run" {
 	nics
-	boot_run $(cl earlybind.claim=04:00.0 earlybind.dryrun)
+	boot_run $(clk earlybind.claim=04:00.0 earlybind.dryrun)
 	[ "$(driver "$T/s" 0000:04:00.0)" = - ]
 	grep -qP '^0000:04:00.0\tdry-run\tvfio-pci\t-\t-\t-\tinitramfs\t[0-9]+$' "$T/root/run/earlybind/results"
 	jq -e '.boot.dryrun == true' "$T/root/run/earlybind/state.json"
-	run "$EB" status --sysfs "$T/s" --root "$T/root" $(cl earlybind.claim=04:00.0)
+	run "$EB" status --sysfs "$T/s" --root "$T/root" $(clk earlybind.claim=04:00.0)
 	[[ "$output" == *"at boot (initramfs): dry run, would claim for vfio-pci (on -)"* ]]
 }
 
 @test "a udev run (apply --device with udev's environment) is part of the boot's record" {
 	nics
-	boot_run $(cl earlybind.claim=01:00.0)
+	boot_run $(clk earlybind.claim=01:00.0)
 	DEVPATH=/devices/pci0000:00/0000:00:02.0/0000:02:00.0 ACTION=add \
-		eb_mocked "$T/s" apply --device 0000:02:00.0 $(cl earlybind.claim=01:00.0,02:00.0)
+		eb_mocked "$T/s" apply --device 0000:02:00.0 $(clk earlybind.claim=01:00.0,02:00.0)
 	[ "$(driver "$T/s" 0000:02:00.0)" = vfio-pci ]
 	grep -qP '^0000:02:00.0\tclaimed\tvfio-pci\te1000e\tvfio-pci\t-\tudev\t[0-9]+$' "$T/root/run/earlybind/results"
 	grep -qP '^0000:01:00.0\tclaimed\tvfio-pci\te1000e\tvfio-pci\t-\tinitramfs\t' "$T/root/run/earlybind/results"
-	run "$EB" status --sysfs "$T/s" --root "$T/root" $(cl earlybind.claim=01:00.0,02:00.0)
+	run "$EB" status --sysfs "$T/s" --root "$T/root" $(clk earlybind.claim=01:00.0,02:00.0)
 	[[ "$output" == *"at boot (udev): claimed vfio-pci (was on e1000e)"* ]]
 }
 
@@ -138,6 +130,6 @@ state_sum() {
 	nics
 	mkdir -p "$T/root/run/earlybind"
 	printf '0000:04:00.0\tclaimed\tvfio-pci\t-\tvfio-pci\t-\n' >"$T/root/run/earlybind/results"
-	run "$EB" status --sysfs "$T/s" --root "$T/root" --json $(cl quiet)
+	run "$EB" status --sysfs "$T/s" --root "$T/root" --json $(clk quiet)
 	printf '%s' "$output" | jq -e '.state[0].origin == "initramfs" and .state[0].result == "claimed"'
 }

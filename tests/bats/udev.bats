@@ -9,24 +9,10 @@ setup_file() {
 }
 
 nics() {
-	cat >"$T/spec" <<'S'
-dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport group=1
-dev 0000:01:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=1
-dev 0000:00:02.0 8086:1901 class=060400 bridge secondary=02 driver=pcieport group=2
-dev 0000:02:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=2
-dev 0000:00:03.0 8086:1901 class=060400 bridge secondary=03 driver=pcieport group=3
-dev 0000:03:00.0 8086:100e driver=e1000 group=3
-dev 0000:03:00.1 8086:100e driver=e1000 group=3
-S
-	mktree s --spec "$T/spec"
-	MODDIR=$(kernel_moddir)
-	mkdir -p "$T/root/etc" "$T/root/proc"
-	: >"$T/root/proc/cmdline"
-}
-
-cl() {
-	printf '%s\n' "$*" >"$T/cmdline"
-	echo "--cmdline $T/cmdline"
+	mocked_machine \
+		"dev 0000:00:03.0 8086:1901 class=060400 bridge secondary=03 driver=pcieport group=3" \
+		"dev 0000:03:00.0 8086:100e driver=e1000 group=3" \
+		"dev 0000:03:00.1 8086:100e driver=e1000 group=3"
 }
 
 # udev DEVICE ARGS...: the rule's run, with udev's environment
