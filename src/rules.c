@@ -117,9 +117,26 @@ int pci_addr_parse(const char *s, struct pci_addr *out)
 	return 0;
 }
 
+/* "%04x:%02x:%02x.%x" by hand: the table and the JSON print one per function. */
 char *pci_addr_fmt(const struct pci_addr *a, char *buf)
 {
-	snprintf(buf, PCI_ADDR_MAX, "%04x:%02x:%02x.%x", a->domain, a->bus, a->dev, a->fn);
+	static const char hex[] = "0123456789abcdef";
+	int digits = 4;
+	char *p = buf;
+
+	while (digits < 8 && a->domain >> (4 * digits))
+		digits++;
+	for (int i = digits - 1; i >= 0; i--)
+		*p++ = hex[(a->domain >> (4 * i)) & 0xf];
+	*p++ = ':';
+	*p++ = hex[a->bus >> 4];
+	*p++ = hex[a->bus & 0xf];
+	*p++ = ':';
+	*p++ = hex[(a->dev >> 4) & 0xf];
+	*p++ = hex[a->dev & 0xf];
+	*p++ = '.';
+	*p++ = hex[a->fn & 0xf];
+	*p = '\0';
 	return buf;
 }
 

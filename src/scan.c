@@ -342,22 +342,36 @@ size_t scan_chain_of(const char *target, struct pci_addr **out)
 	return walk_devpath(target, NULL, out);
 }
 
-static int read_header_type(int dfd, const char *name)
+/* at: the device's directory */
+static int read_header_type(int at)
 {
-	char path[64];
 	unsigned char cfg[64];
 	_cleanup_close_ int fd = -1;
 	ssize_t n;
 
-	if (path_fmt(path, sizeof(path), "%s/config", name) < 0)
-		return -1;
-	fd = openat(dfd, path, O_RDONLY | O_CLOEXEC);
+	fd = openat(at, "config", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	n = read(fd, cfg, sizeof(cfg));
 	if (n < 16)
 		return -1;
 	return cfg[0x0e] & 0x7f;
+}
+
+/*
+ * The kernel keeps a function's class consistent with its header type: pci_setup_device()
+ * accepts header type 1 only with class 0x0604 and type 2 only with 0x0607, and clears the
+ * class of a function that contradicts its header ("ignoring class ... doesn't match header
+ * type"). So only an undefined class or a CardBus one leaves the type open: config is read
+ * for those alone.
+ */
+static int header_type_of(int at, const struct pci_dev *dev)
+{
+	uint32_t cls = dev->ids.class >> 8;
+
+	if (cls == 0x0000 || cls == 0x0607)
+		return read_header_type(at);
+	return cls == 0x0604 ? 1 : 0;
 }
 
 int scanner_open(struct scanner *s, const char *sysfs)
@@ -375,7 +389,8 @@ void scanner_close(struct scanner *s)
 
 void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d)
 {
-	char path[128], buf[512];
+	_cleanup_close_ int at = -1;
+	char buf[512];
 	int dfd = s->dfd, r;
 
 	if (dev->has_detail)
@@ -384,12 +399,15 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	dev->has_detail = true;
 	if (dfd < 0)
 		return;
-	if ((want & DETAIL_OVERRIDE) &&
-	    path_fmt(path, sizeof(path), "%s/driver_override", dev->name) > 0 &&
-	    read_attr_at(dfd, path, buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
+	/* The device's directory once: each attribute then costs no walk of its sysfs link. */
+	at = openat(dfd, dev->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (at < 0)
+		return;
+	if ((want & DETAIL_OVERRIDE) && read_attr_at(at, "driver_override", buf, sizeof(buf)) > 0 &&
+	    strcmp(buf, "(null)") != 0)
 		dev->driver_override = xstrdup(buf);
-	if (path_fmt(path, sizeof(path), "%s/iommu_group", dev->name) > 0) {
-		r = readlink_at(dfd, path, buf, sizeof(buf));
+	{
+		r = readlink_at(at, "iommu_group", buf, sizeof(buf));
 		if (r > 0) {
 			const char *b = path_basename(buf);
 			char *end;
@@ -405,12 +423,12 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 				  strerror(-r));
 		}
 	}
-	dev->header_type = read_header_type(dfd, dev->name);
-	if (read_int_attr(dfd, dev->name, "sriov_numvfs", &dev->sriov_numvfs) < 0)
+	dev->header_type = header_type_of(at, dev);
+	if (read_int_attr(at, ".", "sriov_numvfs", &dev->sriov_numvfs) < 0)
 		dev->sriov_numvfs = -1;
 	/* The kernel has boot_vga only on display-class functions. */
 	if ((dev->ids.class >> 16) == 0x03 &&
-	    read_int_attr(dfd, dev->name, "boot_vga", &dev->boot_vga) < 0)
+	    read_int_attr(at, ".", "boot_vga", &dev->boot_vga) < 0)
 		dev->boot_vga = -1;
 	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0) {
 		dev->physpath = scan_physpath_of(buf);

@@ -98,6 +98,27 @@ load helpers
 	[ "$(action 0000:05:01.0)" = "skip null" ]
 }
 
+@test "the header type comes from the class the kernel kept; config is read only when the class hides it" {
+	# pci_setup_device() clears the class of a function whose header type contradicts it
+	# ("ignoring class ... doesn't match header type"): class 000000 with a bridge header.
+	mktree s --spec - <<-'EOF'
+		dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01
+		dev 0000:01:00.0 10de:1b80 class=030000 group=1
+		dev 0000:01:00.1 10de:10f0 class=040300 group=1
+		dev 0000:00:1e.0 8086:244e class=000000 hdr=1 group=2
+	EOF
+	printf '%s\n' "vfio-pci.ids=10de:1b80,10de:10f0,8086:244e" >"$T/c"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace" -e trace=openat \
+		"$EB" plan --sysfs "$T/s" --cmdline "$T/c" --json >"$T/out"
+	output=$(cat "$T/out")
+	[ "$(action 0000:01:00.0)" = "claim vfio-pci" ]
+	[ "$(action 0000:01:00.1)" = "claim vfio-pci" ]
+	[ "$(action 0000:00:1e.0)" = "skip null" ]
+	jq -e '.devices[] | select(.address == "0000:00:1e.0") | .reason | contains("header type 1")' "$T/out"
+	run ! grep -E '0000:01:00\.[01]/config' "$T/trace"
+	grep -q '0000:00:1e.0/config' "$T/trace"
+}
+
 @test "malformed entries warn, each named, and the valid rest still applies" {
 	mktree m --lspci "$(dump mining-h110-btc-multi-gpu)"
 	run plan_json "$T/m" 'vfio-pci.ids=zz,,10de:2484,1 earlybind.claim=../../etc,0000:00:1f.7/../..,08:00.0 earlybind.keep=ffffffff:ff:ff.f'
