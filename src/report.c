@@ -22,8 +22,10 @@ static void report_groups(FILE *f, const struct ctx *c)
 
 		fprintf(f, "  group %d: %s, members", g->group,
 			g->viable ? "viable" : "NOT viable");
-		for (size_t k = 0; k < g->nmembers; k++)
-			fprintf(f, " %s", pci_addr_fmt(&g->members[k], a));
+		for (size_t k = 0; k < g->nmembers; k++) {
+			putc(' ', f);
+			fputs(pci_addr_fmt(&g->members[k], a), f);
+		}
 		if (g->nblocking) {
 			fputs("; blocked by", f);
 			for (size_t k = 0; k < g->nblocking; k++) {
