@@ -8,6 +8,7 @@
 
 #include "bootdev.h"
 #include "cmdline.h"
+#include "iomem.h"
 #include "modload.h"
 
 static int int_cmp(const void *a, const void *b)
@@ -136,6 +137,44 @@ static void physpaths_of_wanted(struct ctx *c)
 	scanner_close(&s);
 }
 
+static bool is_display(const struct pci_dev *dev)
+{
+	return (dev->ids.class >> 16) == 0x03;
+}
+
+/* A display function the plan may claim: a selector wants it, or group mode may take it as a
+ * companion (its details were read with its group). */
+static bool fb_candidate(const struct ctx *c, const struct pci_dev *dev)
+{
+	return dev->has_detail && is_display(dev) &&
+	       (c->rules.group != GROUP_OFF || plan_wants_detail(&c->rules, dev));
+}
+
+/* Firmware framebuffers live in display functions' BARs: /proc/iomem is read once, and only when
+ * the plan may claim a display function. */
+static void framebuffers(struct ctx *c)
+{
+	_cleanup_free_ char *path = NULL;
+	struct iomem_fbs fbs;
+	bool any = false;
+
+	for (size_t i = 0; i < c->devs.n && !any; i++)
+		any = fb_candidate(c, &c->devs.v[i]);
+	if (!any)
+		return;
+	path = root_path(c->o, "/proc/iomem");
+	if (iomem_load(path, &fbs) < 0)
+		return;
+	for (size_t i = 0; i < c->devs.n; i++) {
+		struct pci_dev *dev = &c->devs.v[i];
+		const struct iomem_fb *fb;
+
+		if (fb_candidate(c, dev) && (fb = iomem_fb_of(&fbs, &dev->addr)))
+			dev->fb = *fb;
+	}
+	iomem_free(&fbs);
+}
+
 int pipeline_scan_plan(struct ctx *c, bool all_detail)
 {
 	int r = scan_devices(c->o->sysfs, &c->devs, &c->diag);
@@ -155,6 +194,7 @@ int pipeline_scan_plan(struct ctx *c, bool all_detail)
 		if (c->boot.n && !recorded)
 			physpaths_of_wanted(c);
 	}
+	framebuffers(c);
 	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);
 	return 0;
 }

@@ -82,6 +82,37 @@ static void set(struct decision *dc, enum action a, enum drv t, const char *fmt,
 }
 
 /* The checks every claim passes, selector or companion alike. Returns false if it was refused. */
+/*
+ * A firmware framebuffer in a BAR keeps that BAR busy. vfio-pci removes it when it binds a
+ * VGA-class device (vfio_pci_vga_init(): aperture_remove_conflicting_pci_devices(), Linux >= 6.0);
+ * for any other device, or for pci-stub, nothing does and the VMM's request of the BAR fails.
+ */
+static void warn_framebuffer(const struct pci_dev *dev, enum drv t, struct diag *d)
+{
+	char fb[96];
+
+	if (!dev->fb.name[0])
+		return;
+	plan_fb_desc(&dev->fb, fb, sizeof(fb));
+	if (t == DRV_VFIO && (dev->ids.class >> 8) == 0x0300)
+		diag_warn(
+		    d, DIAG_PLAN,
+		    "%s: the firmware framebuffer %s lies in its BAR: vfio-pci removes it when "
+		    "it binds (the kernel does so for VGA-class devices), and a host console on "
+		    "it goes dark; video=efifb:off video=vesafb:off (or "
+		    "initcall_blacklist=sysfb_init) keeps the firmware console off it from the "
+		    "start",
+		    dev->name, fb);
+	else
+		diag_warn(
+		    d, DIAG_PLAN,
+		    "%s: the firmware framebuffer %s lies in its BAR and nothing removes it for "
+		    "%s (the kernel does so only for VGA-class devices bound to vfio-pci): the "
+		    "VM's start fails with \"BAR N: can't reserve\"; add video=efifb:off "
+		    "video=vesafb:off or initcall_blacklist=sysfb_init to the kernel command line",
+		    dev->name, fb, drv_name(t));
+}
+
 static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		      const struct boot_list *boot, struct decision *dc, enum drv t,
 		      const char *why, bool by_addr)
@@ -172,6 +203,7 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 			  dev->name);
 	if (!claimable(r, dev, boot, dc, t, why, c != NULL))
 		return;
+	warn_framebuffer(dev, t, d);
 	if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0) {
 		set(dc, ACT_ALREADY, t, "%s", why);
 		return;
@@ -179,13 +211,25 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 	set(dc, ACT_CLAIM, t, "%s", why);
 	if (dev->boot_vga == 1)
 		diag_warn(d, DIAG_PLAN,
-			  "%s is the boot VGA device: the console goes dark when %s takes it",
+			  "%s is the boot VGA device: the console goes dark when %s takes it (make "
+			  "another GPU primary in the firmware, or use a serial console: "
+			  "console=ttyS0)",
 			  dev->name, drv_name(t));
 	if (dev->iommu_group < 0 && t == DRV_VFIO)
 		diag_warn(d, DIAG_PLAN,
 			  "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? "
 			  "intel_iommu=on / amd_iommu=on)",
 			  dev->name);
+}
+
+const char *plan_fb_desc(const struct iomem_fb *fb, char *buf, size_t size)
+{
+	if (fb->end)
+		snprintf(buf, size, "%s [mem 0x%08llx-0x%08llx]", fb->name,
+			 (unsigned long long)fb->start, (unsigned long long)fb->end);
+	else
+		snprintf(buf, size, "%s (range hidden: /proc/iomem read without root)", fb->name);
+	return buf;
 }
 
 static bool is_claimed(const struct decision *dc)

@@ -68,3 +68,5 @@ const struct boot_dev *boot_list_find(const struct boot_list *b, const struct pc
  */
 bool group_member_ok(const struct pci_dev *dev, const char *driver, bool now);
 void boot_list_free(struct boot_list *b);
+/* "efifb [mem 0x9c000000-0x9c2fffff]" (or the range hidden when /proc/iomem was read as a user). */
+const char *plan_fb_desc(const struct iomem_fb *fb, char *buf, size_t size);

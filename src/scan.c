@@ -18,6 +18,7 @@ static void dev_clear_detail(struct pci_dev *dev)
 	dev->driver_override = dev->physpath = NULL;
 	dev->chain = NULL;
 	dev->nchain = 0;
+	dev->fb = (struct iomem_fb){0};
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
 	dev->has_detail = false;
 }

@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "iomem.h"
 #include "rules.h"
 
 struct pci_dev {
@@ -26,6 +27,7 @@ struct pci_dev {
 	struct pci_addr
 	    *chain; /* the PCI functions from the root down to this one (with physpath) */
 	size_t nchain;
+	struct iomem_fb fb; /* a firmware framebuffer in one of its BARs (fb.name "" if none) */
 };
 
 struct pci_list {

@@ -8,6 +8,7 @@ int main(void)
 	test_cmdline();
 	test_rules();
 	test_plan();
+	test_iomem();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

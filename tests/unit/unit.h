@@ -24,3 +24,4 @@ extern int unit_passed, unit_failed;
 void test_cmdline(void);
 void test_rules(void);
 void test_plan(void);
+void test_iomem(void);

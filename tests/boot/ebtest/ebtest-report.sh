@@ -11,6 +11,7 @@
     mkraid=
     vmm=
     status=
+    iomem=
     # shellcheck disable=SC2013 # the words of the command line
     for w in $(cat /proc/cmdline); do
         case "$w" in
@@ -20,6 +21,7 @@
         ebtest.mkraid=*) mkraid=${w#ebtest.mkraid=} ;;
         ebtest.vmm=*) vmm=${w#ebtest.vmm=} ;;
         ebtest.status=*) status=${w#ebtest.status=} ;;
+        ebtest.iomem) iomem=1 ;;
         esac
     done
     {
@@ -77,6 +79,10 @@
             echo "$out" | while read -r l; do [ -n "$l" ] && echo "EBTEST vmm-out $set $l"; done
             echo "EBTEST vmm $set rc=$rc"
         done
+        # ebtest.iomem: the guest's /proc/iomem, as the kernel shows it to root
+        if [ -n "$iomem" ]; then
+            while IFS= read -r l; do echo "EBTEST iomem $l"; done </proc/iomem
+        fi
         echo "EBTEST-BEGIN"
         for d in /sys/bus/pci/devices/*; do
             a=${d##*/}
