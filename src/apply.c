@@ -2,6 +2,7 @@
 #include "apply.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -380,4 +381,73 @@ int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct
 			 oc->orig_driver, now ? now : "no driver");
 	sysfsw_free(&a.w);
 	return r;
+}
+
+static int write_pf(struct ctx *c, const struct pci_dev *pf, const char *attr, const char *value)
+{
+	struct sysfsw w;
+	char rel[128];
+	int r = sysfsw_init(&w, c->o->sysfs, false);
+
+	if (r < 0)
+		return r;
+	r = path_fmt(rel, sizeof(rel), "bus/pci/devices/%s/%s", pf->name, attr);
+	if (r >= 0)
+		r = sysfsw_write(&w, rel, value);
+	sysfsw_free(&w);
+	return r < 0 ? r : 0;
+}
+
+int apply_sriov_make(struct ctx *c, const struct sriov_job *j, struct pci_addr **vfs,
+		     struct logger *log)
+{
+	const struct pci_dev *pf = &c->devs.v[j->pf];
+	char n[16], path[4096], link[512];
+	size_t k, m = 0, cap = 0;
+	int r;
+
+	*vfs = NULL;
+	r = write_pf(c, pf, "sriov_drivers_autoprobe", "0");
+	if (r < 0) {
+		log_line(log, LOG_ERR,
+			 "%s: cannot turn sriov_drivers_autoprobe off: %s; no VFs made [%s]",
+			 pf->name, strerror(-r), j->sel->pf.text);
+		return r;
+	}
+	snprintf(n, sizeof(n), "%u", j->sel->nvfs);
+	r = write_pf(c, pf, "sriov_numvfs", n);
+	if (r < 0) {
+		log_line(log, LOG_ERR, "%s: cannot make %u VFs (sriov_numvfs: %s) [%s]", pf->name,
+			 j->sel->nvfs, strerror(-r), j->sel->pf.text);
+		apply_sriov_done(c, pf, log);
+		return r;
+	}
+	for (k = 0; k < j->sel->nvfs; k++) {
+		struct pci_addr a;
+
+		if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/virtfn%zu", c->o->sysfs,
+			     pf->name, k) < 0 ||
+		    readlink_at(AT_FDCWD, path, link, sizeof(link)) < 0 ||
+		    pci_addr_parse(path_basename(link), &a) < 0) {
+			log_line(log, LOG_WARNING, "%s: VF %zu has no virtfn%zu link", pf->name, k,
+				 k);
+			continue;
+		}
+		grow((void **)vfs, &cap, m, sizeof(**vfs));
+		(*vfs)[m++] = a;
+	}
+	log_line(log, LOG_INFO, "%s: made %u VFs with VF autoprobe off [%s]", pf->name,
+		 j->sel->nvfs, j->sel->pf.text);
+	if (!m)
+		apply_sriov_done(c, pf, log);
+	return (int)m;
+}
+
+void apply_sriov_done(struct ctx *c, const struct pci_dev *pf, struct logger *log)
+{
+	int r = write_pf(c, pf, "sriov_drivers_autoprobe", "1");
+
+	if (r < 0)
+		log_line(log, LOG_WARNING, "%s: cannot turn sriov_drivers_autoprobe back on: %s",
+			 pf->name, strerror(-r));
 }

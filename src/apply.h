@@ -41,3 +41,14 @@ int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct
 void outcome_free(struct outcome *oc);
 /* Frees n outcomes and the array. */
 void outcomes_free(struct outcome *out, size_t n);
+/*
+ * earlybind.sriov=: turns the PF's sriov_drivers_autoprobe off (the kernel then probes no VF
+ * unless driver_override names a driver: pci_device_can_probe()), writes sriov_numvfs and reads
+ * each VF's address from the PF's virtfnK links into *vfs. The caller claims them, then calls
+ * apply_sriov_done(). Returns the number of VFs made (autoprobe already back on when 0), or
+ * -errno.
+ */
+int apply_sriov_make(struct ctx *c, const struct sriov_job *j, struct pci_addr **vfs,
+		     struct logger *log);
+/* Turns the PF's autoprobe back on (VFs made later are probed as usual again). */
+void apply_sriov_done(struct ctx *c, const struct pci_dev *pf, struct logger *log);

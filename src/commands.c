@@ -224,8 +224,72 @@ static void print_outcomes(const struct ctx *c, const struct outcome *out)
 	}
 }
 
+/* The VFs earlybind.sriov= made, and their PFs (autoprobe off until the VFs are claimed). */
+struct made_vfs {
+	struct pci_addr *vfs, *pfs;
+	size_t nvfs, npfs;
+};
+
+/*
+ * earlybind.sriov=: make the VFs of each PF whose driver is bound (autoprobe off), add a claim
+ * for each VF, and plan again so that they are claimed like any other device.
+ */
+static void make_vfs(struct ctx *c, size_t diag0, struct made_vfs *m, struct logger *log)
+{
+	size_t cap = 0, pcap = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < c->plan.nsriov; i++) {
+		const struct sriov_job *j = &c->plan.sriov[i];
+		const struct pci_dev *pf = &c->devs.v[j->pf];
+		struct pci_addr *vfs = NULL;
+		int n;
+
+		if (!j->now) {
+			log_line(log, LOG_INFO, "%s: its VFs are made when its driver binds [%s]",
+				 pf->name, j->sel->pf.text);
+			continue;
+		}
+		n = apply_sriov_make(c, j, &vfs, log);
+		for (int k = 0; k < n; k++) {
+			_cleanup_free_ char *why =
+			    xasprintf("%s, VF %d of %s", j->sel->pf.text, k, pf->name);
+
+			rules_add_vf_claim(&c->rules, &vfs[k], j->sel->pf.drv, why);
+			grow((void **)&m->vfs, &cap, m->nvfs, sizeof(*m->vfs));
+			m->vfs[m->nvfs++] = vfs[k];
+		}
+		if (n > 0) {
+			grow((void **)&m->pfs, &pcap, m->npfs, sizeof(*m->pfs));
+			m->pfs[m->npfs++] = pf->addr;
+			any = true;
+		}
+		free(vfs);
+	}
+	if (!any)
+		return;
+	pci_list_free(&c->devs);
+	plan_free(&c->plan);
+	diag_truncate(&c->diag, diag0);
+	pipeline_scan_plan(c, false);
+}
+
+static void vfs_done(struct ctx *c, struct made_vfs *m, struct logger *log)
+{
+	for (size_t i = 0; i < m->npfs; i++) {
+		const struct pci_dev *pf = pci_list_find(&c->devs, &m->pfs[i]);
+
+		if (pf)
+			apply_sriov_done(c, pf, log);
+	}
+	free(m->vfs);
+	free(m->pfs);
+}
+
 static int cmd_apply(const struct opts *o, int argc, char **argv)
 {
+	struct made_vfs made = {0};
+	size_t diag0;
 	struct pci_addr only;
 	struct opts oo = *o;
 	struct outcome *out;
@@ -256,7 +320,10 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 		return 0;
 	pipeline_rules(&c, &oo);
 	log_open(&log, o->kmsg);
+	diag0 = c.diag.n;
 	r = pipeline_scan_plan(&c, false);
+	if (r >= 0 && c.plan.nsriov && !o->dry_run && !c.rules.dryrun)
+		make_vfs(&c, diag0, &made, &log);
 	diag_finish(&c.diag);
 	if (r < 0) {
 		log_line(&log, LOG_ERR, "%s; nothing done", c.diag.msgs[c.diag.n - 1]);
@@ -269,7 +336,18 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	if (!o->device)
 		log_plan(&log, &c, dry, ms_since(&t0));
 	out = xcalloc(c.devs.n, sizeof(*out));
-	failed = apply_run(&c, o->device ? &only : NULL, dry, out, &log);
+	if (o->device && made.nvfs) {
+		/* the PF's bind event: its new VFs are claimed, nothing else */
+		failed = 0;
+		for (size_t k = 0; k < made.nvfs && failed >= 0; k++) {
+			int f = apply_run(&c, &made.vfs[k], dry, out, &log);
+
+			failed = f < 0 ? f : failed + f;
+		}
+	} else {
+		failed = apply_run(&c, o->device ? &only : NULL, dry, out, &log);
+	}
+	vfs_done(&c, &made, &log);
 	if (failed < 0) {
 		log_line(&log, LOG_ERR, "cannot use sysfs at %s: %s", o->sysfs, strerror(-failed));
 	} else if (!o->dry_run && (!c.rules.dryrun || origin != ORIGIN_HAND)) {

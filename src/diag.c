@@ -22,6 +22,12 @@ void diag_free(struct diag *d)
 	diag_init(d);
 }
 
+void diag_truncate(struct diag *d, size_t n)
+{
+	while (d->n > n)
+		free(d->msgs[--d->n]);
+}
+
 static void diag_push(struct diag *d, char *msg)
 {
 	grow((void **)&d->msgs, &d->cap, d->n, sizeof(*d->msgs));

@@ -30,5 +30,7 @@ struct diag {
 void diag_init(struct diag *d);
 void diag_free(struct diag *d);
 void diag_warn(struct diag *d, enum diag_kind kind, const char *fmt, ...) _printf_(3, 4);
+/* Drops the messages after the first n (a stage that runs again says its warnings again). */
+void diag_truncate(struct diag *d, size_t n);
 /* Appends the "N more" lines for capped kinds; call once before reporting. */
 void diag_finish(struct diag *d);

@@ -256,7 +256,8 @@ bool pipeline_device_wanted(const struct opts *o, const struct pci_addr *a)
 	if (access(recorded, F_OK) == 0)
 		cmdline_load(o->root, files, 1, rules_add, &r, &d);
 	rules_finish(&r);
-	wanted = !r.disabled && (r.nids || r.nclaims || r.nxclaims) && wanted_one(o, &r, a, &ours);
+	wanted = !r.disabled && (r.nids || r.nclaims || r.nxclaims || r.nsriov) &&
+		 wanted_one(o, &r, a, &ours);
 	if (!wanted && !ours && !r.disabled && r.group != GROUP_OFF &&
 	    (r.nids || r.nclaims || r.nxclaims)) {
 		/* a companion: wanted when a member of its IOMMU group is */

@@ -41,6 +41,7 @@ bool plan_wants_detail(const struct rules *r, const struct pci_dev *dev)
 	if (r->disabled)
 		return false;
 	return rules_find_claim(r, &dev->addr) ||
+	       (r->nsriov && rules_find_sriov(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) ||
 	       (rules_need_chain(r) && rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids)) ||
 	       match_ids(r, dev, &t, &both);
 }
@@ -318,6 +319,49 @@ static int group_idx_cmp(const void *a, const void *b, void *ud)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * earlybind.sriov=: a PF with no VFs gets a job, made now when its driver is bound (writing
+ * sriov_numvfs needs the driver's sriov_configure), else by the udev rule when the driver binds.
+ * A PF that already has VFs is left as it is.
+ */
+static void plan_sriov(const struct rules *r, const struct pci_list *devs, struct plan *p,
+		       struct diag *d)
+{
+	size_t cap = 0;
+
+	for (size_t k = 0; k < r->nsriov; k++) {
+		bool found = false;
+
+		for (size_t i = 0; i < devs->n; i++) {
+			const struct pci_dev *dev = &devs->v[i];
+			const struct sriov_sel *s =
+			    rules_find_sriov(r, &dev->addr, dev->chain, dev->nchain, &dev->ids);
+
+			if (s != &r->sriov[k])
+				continue;
+			found = true;
+			if (dev->sriov_numvfs < 0) {
+				diag_warn(d, DIAG_PLAN,
+					  "%s: %s is not an SR-IOV PF (no sriov_numvfs)",
+					  s->pf.text, dev->name);
+			} else if (dev->sriov_numvfs > 0) {
+				diag_warn(
+				    d, DIAG_PLAN,
+				    "%s: %s already has %d VFs: left as it is (write 0 to its "
+				    "sriov_numvfs first to have earlybind make them)",
+				    s->pf.text, dev->name, dev->sriov_numvfs);
+			} else {
+				grow((void **)&p->sriov, &cap, p->nsriov, sizeof(*p->sriov));
+				p->sriov[p->nsriov++] = (struct sriov_job){
+				    .pf = i, .sel = s, .now = dev->driver != NULL};
+			}
+		}
+		if (!found && r->sriov[k].pf.kind == SEL_ADDR)
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device at that address",
+				  r->sriov[k].pf.text);
+	}
+}
+
 void plan_build(const struct rules *r, const struct pci_list *devs, const struct boot_list *boot,
 		struct plan *p, struct diag *d)
 {
@@ -347,6 +391,8 @@ void plan_build(const struct rules *r, const struct pci_list *devs, const struct
 		judge_group(devs, p, idx + s, e - s);
 	}
 	free(idx);
+	if (!r->disabled)
+		plan_sriov(r, devs, p, d);
 }
 
 void plan_free(struct plan *p)
@@ -359,5 +405,6 @@ void plan_free(struct plan *p)
 	}
 	free(p->dec);
 	free(p->groups);
+	free(p->sriov);
 	*p = (struct plan){0};
 }

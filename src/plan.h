@@ -44,11 +44,20 @@ struct group_rep {
 	size_t nmembers, nblocking;
 };
 
+/* An earlybind.sriov= PF with no VFs: made now when its driver is bound, else when it binds. */
+struct sriov_job {
+	size_t pf; /* index in pci_list.v */
+	const struct sriov_sel *sel;
+	bool now;
+};
+
 struct plan {
 	struct decision *dec; /* parallel to pci_list.v */
 	size_t n;
 	struct group_rep *groups;
 	size_t ngroups;
+	struct sriov_job *sriov;
+	size_t nsriov;
 };
 
 const char *action_name(enum action a);

@@ -40,6 +40,20 @@ static void report_groups(FILE *f, const struct ctx *c)
 	}
 }
 
+static void report_sriov(FILE *f, const struct ctx *c)
+{
+	if (!c->plan.nsriov)
+		return;
+	fputs("\nSR-IOV:\n", f);
+	for (size_t i = 0; i < c->plan.nsriov; i++) {
+		const struct sriov_job *j = &c->plan.sriov[i];
+
+		fprintf(f, "  %s: make %u VFs and claim them for %s, %s [%s]\n",
+			c->devs.v[j->pf].name, j->sel->nvfs, drv_name(j->sel->pf.drv),
+			j->now ? "now" : "when its driver binds", j->sel->pf.text);
+	}
+}
+
 static void report_warnings(FILE *f, const struct ctx *c)
 {
 	if (!c->diag.n)
@@ -112,6 +126,7 @@ void report_plan(FILE *f, const struct ctx *c)
 		counts[ACT_REFUSE], counts[ACT_SKIP],
 		c->rules.dryrun ? " (earlybind.dryrun: nothing will be written)" : "");
 	report_groups(f, c);
+	report_sriov(f, c);
 	report_warnings(f, c);
 }
 
@@ -294,6 +309,20 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 		json_addrs(&sb, g->members, g->nmembers);
 		sb_add(&sb, ",\"blocking\":");
 		json_addrs(&sb, g->blocking, g->nblocking);
+		sb_addc(&sb, '}');
+	}
+	sb_add(&sb, "],\"sriov\":[");
+	for (size_t i = 0; i < c->plan.nsriov; i++) {
+		const struct sriov_job *j = &c->plan.sriov[i];
+
+		if (i)
+			sb_addc(&sb, ',');
+		sb_add(&sb, "{\"pf\":");
+		sb_add_json_str(&sb, c->devs.v[j->pf].name);
+		sb_addf(&sb, ",\"vfs\":%u,\"driver\":", j->sel->nvfs);
+		sb_add_json_str(&sb, drv_name(j->sel->pf.drv));
+		sb_addf(&sb, ",\"now\":%s,\"selector\":", j->now ? "true" : "false");
+		sb_add_json_str(&sb, j->sel->pf.text);
 		sb_addc(&sb, '}');
 	}
 	sb_add(&sb, "],\"warnings\":");

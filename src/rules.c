@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "rules.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,6 +432,9 @@ void rules_free(struct rules *r)
 		free(r->xkeep[i].text);
 	for (size_t i = 0; i < r->nxforce; i++)
 		free(r->xforce[i].text);
+	for (size_t i = 0; i < r->nsriov; i++)
+		free(r->sriov[i].pf.text);
+	free(r->sriov);
 	free(r->xclaims);
 	free(r->xkeep);
 	free(r->xforce);
@@ -541,6 +545,54 @@ static void add_claim(struct rules *r, const char *key, const char *e)
 	c.order = r->nclaims;
 	grow((void **)&r->claims, &r->capclaims, r->nclaims, sizeof(*r->claims));
 	r->claims[r->nclaims++] = c;
+}
+
+int sriov_parse(const char *s, struct sriov_sel *out, const char **why)
+{
+	_cleanup_free_ char *buf = xstrdup(s);
+	char *eq = strchr(buf, '='), *colon, *end;
+	enum drv drv = DRV_VFIO;
+	unsigned long n;
+
+	*out = (struct sriov_sel){0};
+	if (eq) {
+		*eq++ = '\0';
+		if (drv_parse(eq, &drv) < 0) {
+			*why = "unknown driver (vfio-pci or pci-stub)";
+			return -EINVAL;
+		}
+	}
+	colon = strrchr(buf, ':');
+	if (!colon || !colon[1]) {
+		*why = "expected WHERE:N, N the number of VFs";
+		return -EINVAL;
+	}
+	*colon++ = '\0';
+	errno = 0;
+	n = strtoul(colon, &end, 10);
+	if (errno || *end || !isdigit((unsigned char)*colon) || n < 1 || n > 65535) {
+		*why = "the number of VFs must be 1-65535";
+		return -EINVAL;
+	}
+	if (where_parse(buf, &out->pf, why) < 0)
+		return -EINVAL;
+	out->pf.drv = drv;
+	out->nvfs = (unsigned)n;
+	return 0;
+}
+
+static void add_sriov(struct rules *r, const char *key, const char *e)
+{
+	struct sriov_sel s;
+	const char *why = NULL;
+
+	if (sriov_parse(e, &s, &why) < 0) {
+		diag_warn(r->d, DIAG_ADDR, "%s: \"%s\": %s: skipped", key, e, why);
+		return;
+	}
+	s.pf.text = xasprintf("%s=%s", key, e);
+	grow((void **)&r->sriov, &r->capsriov, r->nsriov, sizeof(*r->sriov));
+	r->sriov[r->nsriov++] = s;
 }
 
 static void add_addr(struct rules *r, const char *key, const char *e, struct addr_set *set,
@@ -657,6 +709,12 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 			return;
 		}
 		for_each_entry(val, fn, r, key);
+	} else if (cmdline_key_eq(k, "earlybind.sriov")) {
+		if (!val) {
+			diag_warn(r->d, DIAG_ADDR, "%s: needs a value (%s)", key, src);
+			return;
+		}
+		for_each_entry(val, add_sriov, r, key);
 	} else if (strncmp(k, "earlybind.", 10) == 0) {
 		diag_warn(r->d, DIAG_CMDLINE, "%s: unknown earlybind key; ignored", key);
 	}
@@ -901,6 +959,9 @@ static int claim_key_cmp(const void *key, const void *elem)
 
 bool rules_need_chain(const struct rules *r)
 {
+	for (size_t i = 0; i < r->nsriov; i++)
+		if (r->sriov[i].pf.kind != SEL_ADDR)
+			return true;
 	return r->nxclaims || r->nxkeep || r->nxforce;
 }
 
@@ -932,6 +993,34 @@ bool rules_forces(const struct rules *r, const struct pci_addr *a, const struct 
 		  size_t nchain, const struct pci_ids *ids)
 {
 	return addr_set_has(&r->force, a) || match_x(r->xforce, r->nxforce, chain, nchain, ids);
+}
+
+const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci_addr *a,
+					 const struct pci_addr *chain, size_t nchain,
+					 const struct pci_ids *ids)
+{
+	const struct sriov_sel *last = NULL;
+
+	for (size_t i = 0; i < r->nsriov; i++) {
+		const struct claim_sel *w = &r->sriov[i].pf;
+
+		if (w->kind == SEL_ADDR ? pci_addr_cmp(&w->addr, a) == 0
+					: sel_matches(w, chain, nchain, ids))
+			last = &r->sriov[i];
+	}
+	return last;
+}
+
+void rules_add_vf_claim(struct rules *r, const struct pci_addr *vf, enum drv drv, const char *why)
+{
+	struct claim_sel c = {.kind = SEL_ADDR, .addr = *vf, .drv = drv, .order = r->nclaims};
+
+	if (rules_find_claim(r, vf))
+		return; /* a claim typed for the VF stands */
+	c.text = xstrdup(why);
+	grow((void **)&r->claims, &r->capclaims, r->nclaims, sizeof(*r->claims));
+	r->claims[r->nclaims++] = c;
+	qsort(r->claims, r->nclaims, sizeof(*r->claims), claim_cmp);
 }
 
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a)

@@ -95,6 +95,14 @@ bool sel_matches(const struct claim_sel *s, const struct pci_addr *chain, size_t
 /* "0000:00:1c.0/00.0": a device's path form, from its chain. NULL for a root-bus device. */
 char *sel_path_of(const struct pci_addr *chain, size_t nchain);
 
+/* earlybind.sriov=WHERE:N[=DRIVER]: make N VFs on the PF at WHERE and claim each for DRIVER. */
+struct sriov_sel {
+	struct claim_sel pf; /* where, drv (the VFs' driver), text */
+	unsigned nvfs;
+};
+/* Parses "WHERE:N[=DRIVER]" (N: 1-65535). Returns 0 or -EINVAL with *why. */
+int sriov_parse(const char *s, struct sriov_sel *out, const char **why);
+
 struct addr_set {
 	struct pci_addr *v;
 	size_t n, cap;
@@ -123,6 +131,8 @@ struct rules {
 	size_t nclaims, capclaims;
 	struct addr_set keep, force;
 	struct claim_sel *xclaims, *xkeep, *xforce; /* path and pci: forms, in the order typed */
+	struct sriov_sel *sriov;		    /* earlybind.sriov=, in the order typed */
+	size_t nsriov, capsriov;
 	size_t nxclaims, capxclaims, nxkeep, capxkeep, nxforce, capxforce;
 	enum group_mode group;
 	bool disabled;
@@ -149,6 +159,12 @@ void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const
 /* Sorts and de-duplicates; warns about what the kernel alone would have done differently. */
 void rules_finish(struct rules *r);
 
+/* The earlybind.sriov= entry that names the PF (address, or path/pci: form on its chain). */
+const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci_addr *a,
+					 const struct pci_addr *chain, size_t nchain,
+					 const struct pci_ids *ids);
+/* A claim of a VF made for an earlybind.sriov= entry, after rules_finish(); why is its reason. */
+void rules_add_vf_claim(struct rules *r, const struct pci_addr *vf, enum drv drv, const char *why);
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a);
 /* Whether path or pci: selectors exist (then every device's chain is read). */
 bool rules_need_chain(const struct rules *r);

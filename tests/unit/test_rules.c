@@ -209,6 +209,33 @@ static void test_claim(void)
 	CHECK(claim_parse("0000:01:00.0/../x", &c, &why) < 0, "path junk");
 }
 
+static void test_sriov(void)
+{
+	struct sriov_sel s;
+	const char *why;
+
+	CHECK(sriov_parse("0000:05:00.0:4", &s, &why) == 0 && s.nvfs == 4 && s.pf.drv == DRV_VFIO &&
+		  s.pf.kind == SEL_ADDR && s.pf.addr.bus == 5,
+	      "address and count");
+	CHECK(sriov_parse("05:00.0:1=pci-stub", &s, &why) == 0 && s.nvfs == 1 &&
+		  s.pf.drv == DRV_STUB,
+	      "short address, driver");
+	CHECK(sriov_parse("0000:00:1c.0/00.0:2", &s, &why) == 0 && s.pf.kind == SEL_PATH &&
+		  s.nvfs == 2,
+	      "path form");
+	CHECK(sriov_parse("0000:05:00.0:65535", &s, &why) == 0 && s.nvfs == 65535, "the most");
+	CHECK(sriov_parse("0000:05:00.0", &s, &why) < 0,
+	      "no count: 0 is read as the count, refused");
+	CHECK(sriov_parse("0000:05:00.0:0", &s, &why) < 0, "zero VFs");
+	CHECK(sriov_parse("0000:05:00.0:65536", &s, &why) < 0, "too many");
+	CHECK(sriov_parse("0000:05:00.0:-1", &s, &why) < 0, "negative");
+	CHECK(sriov_parse("0000:05:00.0:+2", &s, &why) < 0, "sign");
+	CHECK(sriov_parse("0000:05:00.0:2x", &s, &why) < 0, "junk after the count");
+	CHECK(sriov_parse("0000:05:00.0:", &s, &why) < 0, "empty count");
+	CHECK(sriov_parse("0000:05:00.0:2=nvme", &s, &why) < 0, "unknown driver");
+	CHECK(sriov_parse(":2", &s, &why) < 0, "no PF");
+}
+
 /* Runs a command line through cmdline_split + rules_add + rules_finish. */
 static void load(struct rules *r, struct diag *d, const char *line)
 {
@@ -476,5 +503,6 @@ void test_rules(void)
 	test_match();
 	test_addr();
 	test_claim();
+	test_sriov();
 	test_keys();
 }

@@ -92,6 +92,10 @@
             [ -L "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
             echo "EBTEST dev $a $(cat "$d/vendor"):$(cat "$d/device") $(cat "$d/class") $drv $(cat "$d/driver_override") $grp"
         done
+        for d in /sys/bus/pci/devices/*; do
+            [ -r "$d/sriov_drivers_autoprobe" ] &&
+                echo "EBTEST autoprobe ${d##*/} $(cat "$d/sriov_drivers_autoprobe") numvfs $(cat "$d/sriov_numvfs")"
+        done
         p=/sys/module/vfio_iommu_type1/parameters/allow_unsafe_interrupts
         [ -r "$p" ] && echo "EBTEST param vfio_iommu_type1.allow_unsafe_interrupts=$(cat "$p")"
         for m in vfio_pci pci_stub; do
