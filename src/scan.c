@@ -473,8 +473,8 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	dev->header_type = header_type_of(at, dev);
 	if (read_int_attr(at, ".", "sriov_numvfs", &dev->sriov_numvfs) < 0)
 		dev->sriov_numvfs = -1;
-	/* The kernel has boot_vga only on display-class functions. */
-	if ((dev->ids.class >> 16) == 0x03 &&
+	/* The kernel has boot_vga only on VGA-class functions (pci_dev_attrs_are_visible()). */
+	if ((dev->ids.class >> 8) == 0x0300 &&
 	    read_int_attr(at, ".", "boot_vga", &dev->boot_vga) < 0)
 		dev->boot_vga = -1;
 	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0) {

@@ -120,6 +120,22 @@ load helpers
 	grep -E '0000:00:1e\.0(/|>, ")config' "$T/trace"
 }
 
+@test "boot_vga is read only where the kernel has it: VGA-class functions (a 3D controller has none)" {
+	mktree s --spec - <<-'EOF'
+		dev 0000:01:00.0 10de:20b0 class=030200 group=1
+		dev 0000:02:00.0 10de:2204 class=030000 group=2 boot_vga=1
+	EOF
+	printf '%s\n' "vfio-pci.ids=10de:20b0,10de:2204" >"$T/c"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -y -o "$T/trace" -e trace=openat \
+		"$EB" plan --sysfs "$T/s" --cmdline "$T/c" --json >"$T/out"
+	output=$(cat "$T/out")
+	[ "$(action 0000:01:00.0)" = "claim vfio-pci" ]
+	run ! grep -E '0000:01:00\.0(/|>, ")boot_vga' "$T/trace"
+	grep -E '0000:02:00\.0(/|>, ")boot_vga' "$T/trace"
+	output=$(cat "$T/out")
+	warnings | grep -q '^0000:02:00.0 is the boot VGA device'
+}
+
 @test "malformed entries warn, each named, and the valid rest still applies" {
 	mktree m --lspci "$(dump mining-h110-btc-multi-gpu)"
 	run plan_json "$T/m" 'vfio-pci.ids=zz,,10de:2484,1 earlybind.claim=../../etc,0000:00:1f.7/../..,08:00.0 earlybind.keep=ffffffff:ff:ff.f'
