@@ -91,7 +91,7 @@ $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h)
 	@mkdir -p $(FB)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
-fuzz: $(FB)/fuzz_split $(FB)/fuzz_ids $(FB)/fuzz_addr $(FB)/fuzz_rules
+fuzz: $(FB)/fuzz_split $(FB)/fuzz_ids $(FB)/fuzz_addr $(FB)/fuzz_rules $(FB)/fuzz_iomem
 	FB=$(FB) tests/fuzz/run $(FUZZ_SECONDS)
 
 # The one-minute proof: boots the test VM without and with earlybind.claim= on one of two NICs.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
-/* libFuzzer: addresses and claim entries. A parsed address prints and parses back to itself. */
+/* libFuzzer: addresses, claim and earlybind.sriov entries. A parsed address prints and parses back
+ * to itself. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	char *buf = malloc(size + 1), out[PCI_ADDR_MAX];
 	struct pci_addr a, b;
 	struct claim_sel c;
+	struct sriov_sel sv;
 	const char *why;
 
 	memcpy(buf, data, size);
@@ -24,6 +26,9 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 			abort();
 	}
 	if (claim_parse(buf, &c, &why) == 0 && (c.drv != DRV_VFIO && c.drv != DRV_STUB))
+		abort();
+	if (sriov_parse(buf, &sv, &why) == 0 &&
+	    (sv.nvfs < 1 || sv.nvfs > 65535 || (sv.pf.drv != DRV_VFIO && sv.pf.drv != DRV_STUB)))
 		abort();
 	free(buf);
 	return 0;
