@@ -17,6 +17,19 @@ depends() {
 # Modules that do not exist for the target kernel (vfio_virqfd is gone on >= 6.2) are skipped.
 installkernel() {
     hostonly='' instmods vfio vfio_iommu_type1 vfio_virqfd vfio_pci_core vfio_pci irqbypass pci_stub
+    # vfio-pci variant drivers (modules with a vfio_pci: alias): in a hostonly image those the plan
+    # picks for this host's selected devices, in a generic one all of them
+    local variants
+    if [[ $hostonly ]]; then
+        variants=$(earlybind plan --json --moddir "$srcmods" 2>/dev/null |
+            grep -o '"variant":"[^"]*"' | cut -d'"' -f4 | sort -u)
+    else
+        variants=$(awk '$1 == "alias" && $2 ~ /^vfio_pci:/ && $3 != "vfio_pci" { print $3 }' \
+            "$srcmods/modules.alias" 2>/dev/null | sort -u)
+    fi
+    # shellcheck disable=SC2086 # one module name a word
+    [[ $variants ]] && hostonly='' instmods $variants
+    return 0
 }
 
 # --hostonly-cmdline: the keys of the documented config file.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include "apply.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "modload.h"
+#include "scan.h"
 #include "sysfsw.h"
 
 struct applier {
@@ -40,6 +42,7 @@ void outcome_free(struct outcome *oc)
 	free(oc->orig_driver);
 	free(oc->final_driver);
 	free(oc->error);
+	free(oc->driver);
 	*oc = (struct outcome){0};
 }
 
@@ -87,6 +90,57 @@ static bool driver_registered(const char *sysfs, const char *name)
 
 	return path_fmt(path, sizeof(path), "%s/bus/pci/drivers/%s", sysfs, name) > 0 &&
 	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static const char *oc_driver(const struct outcome *oc)
+{
+	return oc->driver ? oc->driver : drv_name(oc->target);
+}
+
+/* Step 1 for a vfio-pci variant: its module live (libkmod) and the name of its pci driver
+ * (SYSFS/module/MOD/drivers/pci:NAME) in *name. */
+static int ensure_variant(struct applier *a, const char *mod, char **name)
+{
+	const char *sysfs = a->c->o->sysfs;
+	_cleanup_free_ char *notes = NULL;
+	char path[4096];
+	struct strbuf what;
+	struct dirent *de;
+	DIR *dp;
+	int r;
+
+	*name = NULL;
+	if (a->dry_run) {
+		*name = xstrdup(mod);
+		return 0;
+	}
+	if (!a->c->mod && (r = modload_new(&a->c->mod, a->c->o)) < 0)
+		return r;
+	sb_init(&what);
+	r = modload_load(a->c->mod, sysfs, mod, &a->c->rules, &what);
+	notes = modload_take_notes(a->c->mod);
+	if (notes)
+		log_line(a->log, LOG_WARNING, "loading %s: %s", mod, notes);
+	if (r < 0) {
+		log_line(a->log, LOG_WARNING, "cannot load the vfio-pci variant %s: %s", mod,
+			 what.s ? what.s : strerror(-r));
+		sb_free(&what);
+		return r;
+	}
+	sb_free(&what);
+	if (path_fmt(path, sizeof(path), "%s/module/%s/drivers", sysfs, mod) < 0 ||
+	    !(dp = opendir(path)))
+		return -ENODEV;
+	while (!*name && (de = readdir(dp)))
+		if (strncmp(de->d_name, "pci:", 4) == 0 && sane_name(de->d_name + 4))
+			*name = xstrdup(de->d_name + 4);
+	closedir(dp);
+	if (!*name) {
+		log_line(a->log, LOG_WARNING, "%s loaded but registered no pci driver", mod);
+		return -ENODEV;
+	}
+	scan_vfio_family(sysfs);
+	return 0;
 }
 
 /* Step 1: the target driver exists before the device is touched. */
@@ -170,7 +224,7 @@ static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc
 	if (r < 0)
 		oc_error(oc, "clearing driver_override: %s", strerror(-r));
 	now = reread(a, dev);
-	if (now && strcmp(now, drv_name(oc->target)) == 0 &&
+	if (now && strcmp(now, oc_driver(oc)) == 0 &&
 	    (!oc->orig_driver || strcmp(now, oc->orig_driver) != 0)) {
 		r = write_attr(a, dev->name, "bus/pci/drivers/%s/unbind", now);
 		if (r < 0)
@@ -185,7 +239,7 @@ static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc
 	}
 	oc->final_driver = now ? xstrdup(now) : NULL;
 	/* A driver that bound by itself during the claim is where the kernel would have put it. */
-	if (now && !oc->orig_driver && strcmp(now, drv_name(oc->target)) != 0)
+	if (now && !oc->orig_driver && strcmp(now, oc_driver(oc)) != 0)
 		return;
 	if ((now == NULL) != (oc->orig_driver == NULL) ||
 	    (now && strcmp(now, oc->orig_driver) != 0))
@@ -193,15 +247,23 @@ static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc
 			 oc->orig_driver ? oc->orig_driver : "no driver");
 }
 
-static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, struct outcome *oc)
+static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, const char *variant,
+		      struct outcome *oc)
 {
 	const char *target = drv_name(t);
 	const char *now;
-	int r;
+	int r = -ENOENT;
 
 	oc->target = t;
 	oc->orig_driver = dev->driver ? xstrdup(dev->driver) : NULL;
-	r = ensure_driver(a, t);
+	/* a variant that cannot be had leaves plain vfio-pci, the fallback */
+	if (variant && (r = ensure_variant(a, variant, &oc->driver)) == 0)
+		target = oc->driver;
+	else if (variant)
+		log_line(a->log, LOG_WARNING, "%s: variant %s unavailable: plain %s", dev->name,
+			 variant, target);
+	if (!oc->driver)
+		r = ensure_driver(a, t);
 	if (r < 0) {
 		oc->res = RES_FAILED;
 		oc_error(oc, "%s is not available (%s); device not touched", target,
@@ -270,17 +332,17 @@ static void log_outcome(struct logger *log, const struct pci_dev *dev, const str
 	switch (oc->res) {
 	case RES_CLAIMED:
 		log_line(log, LOG_INFO, "%s %04x:%04x: claimed for %s (was on %s) [%s]", dev->name,
-			 dev->ids.vendor, dev->ids.device, drv_name(oc->target), orig, dc->reason);
+			 dev->ids.vendor, dev->ids.device, oc_driver(oc), orig, dc->reason);
 		break;
 	case RES_DRYRUN:
 		log_line(log, LOG_INFO, "%s %04x:%04x: dry run: would claim for %s (on %s) [%s]",
-			 dev->name, dev->ids.vendor, dev->ids.device, drv_name(oc->target), orig,
+			 dev->name, dev->ids.vendor, dev->ids.device, oc_driver(oc), orig,
 			 dc->reason);
 		break;
 	case RES_FAILED:
 		log_line(log, LOG_ERR, "%s %04x:%04x: claim for %s failed: %s; now on %s",
-			 dev->name, dev->ids.vendor, dev->ids.device, drv_name(oc->target),
-			 oc->error, oc->final_driver ? oc->final_driver : "no driver");
+			 dev->name, dev->ids.vendor, dev->ids.device, oc_driver(oc), oc->error,
+			 oc->final_driver ? oc->final_driver : "no driver");
 		break;
 	case RES_REFUSED:
 		log_line(log, LOG_WARNING, "%s %04x:%04x: refused: %s", dev->name, dev->ids.vendor,
@@ -316,7 +378,7 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 			continue;
 		switch (dc->action) {
 		case ACT_CLAIM:
-			claim_one(&a, dev, dc->target, oc);
+			claim_one(&a, dev, dc->target, dc->variant, oc);
 			failed += oc->res == RES_FAILED;
 			break;
 		case ACT_ALREADY:

@@ -25,6 +25,7 @@ struct outcome {
 	char *orig_driver;
 	char *final_driver;
 	char *error;
+	char *driver; /* the driver claimed for when not the target's own (a vfio-pci variant) */
 };
 
 const char *result_name(enum result r);

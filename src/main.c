@@ -50,7 +50,8 @@ static void usage(FILE *f)
 	    "  -h, --help           this help (after a command: its help);  -V, --version\n"
 	    "\n"
 	    "Keys: vfio-pci.ids= pci-stub.ids= earlybind.claim= earlybind.keep= earlybind.group=\n"
-	    "      earlybind.force= earlybind.sriov= earlybind= earlybind.dryrun\n"
+	    "      earlybind.force= earlybind.sriov= earlybind.variant= earlybind= "
+	    "earlybind.dryrun\n"
 	    "      (see earlybind.cmdline(7))\n"
 	    "Exit status: 0 success, 1 failure (a claim failed, sysfs unreadable, check found a\n"
 	    "difference), 2 usage error.\n",

@@ -72,6 +72,23 @@ bool modload_conf_mentions_ids(const struct opts *o)
 	return found;
 }
 
+char *modload_moddir(const struct opts *o)
+{
+	struct utsname u;
+	struct strbuf sb;
+	char *p;
+
+	if (o->moddir)
+		return xstrdup(o->moddir);
+	if (uname(&u) < 0)
+		return NULL;
+	sb_init(&sb);
+	sb_addf(&sb, "/lib/modules/%s", u.release);
+	p = root_path(o, sb.s);
+	sb_free(&sb);
+	return p;
+}
+
 int modload_new(struct modload **out, const struct opts *o)
 {
 	static const char *const *dirs = conf_dirs;
@@ -79,24 +96,14 @@ int modload_new(struct modload **out, const struct opts *o)
 	char *owned[ARRAY_SIZE(conf_dirs)] = {0};
 	_cleanup_free_ char *moddir = NULL;
 	struct modload *m;
-	struct utsname u;
 	int r;
 
 	r = dlopen_kmod(NULL);
 	if (r < 0)
 		return r;
-	if (o->moddir) {
-		moddir = xstrdup(o->moddir);
-	} else {
-		struct strbuf sb;
-
-		if (uname(&u) < 0)
-			return -errno;
-		sb_init(&sb);
-		sb_addf(&sb, "/lib/modules/%s", u.release);
-		moddir = root_path(o, sb.s);
-		sb_free(&sb);
-	}
+	moddir = modload_moddir(o);
+	if (!moddir)
+		return -errno;
 	for (size_t i = 0; dirs[i]; i++)
 		paths[i] = owned[i] = root_path(o, dirs[i]);
 	paths[ARRAY_SIZE(conf_dirs) - 1] = NULL;
@@ -359,4 +366,33 @@ int modload_load(struct modload *m, const char *sysfs, const char *module,
 	}
 	sym_kmod_module_unref_list(list);
 	return r;
+}
+
+char *modload_lookup_variant(struct modload *m, const char *alias, bool *tie)
+{
+	struct kmod_list *list = NULL, *l;
+	char *found = NULL;
+
+	*tie = false;
+	if (sym_kmod_module_new_from_lookup(m->ctx, alias, &list) < 0)
+		return NULL;
+	sym_kmod_list_foreach(l, list)
+	{
+		struct kmod_module *mod = sym_kmod_module_get_module(l);
+		const char *name = sym_kmod_module_get_name(mod);
+
+		if (name && strcmp(name, "vfio_pci") != 0) {
+			if (found)
+				*tie = true;
+			else
+				found = xstrdup(name);
+		}
+		sym_kmod_module_unref(mod);
+	}
+	sym_kmod_module_unref_list(list);
+	if (*tie) {
+		free(found);
+		return NULL;
+	}
+	return found;
 }

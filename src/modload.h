@@ -15,6 +15,8 @@ struct modload;
 /* Config from ROOT/{etc,run,usr/local/lib,lib}/modprobe.d, modules from --moddir or
  * ROOT/lib/modules/$(uname -r). Returns 0 or -errno. */
 int modload_new(struct modload **m, const struct opts *o);
+/* The module directory: --moddir, or ROOT/lib/modules/$(uname -r). NULL (errno) if unknown. */
+char *modload_moddir(const struct opts *o);
 void modload_free(struct modload *m);
 
 /*
@@ -52,3 +54,11 @@ int modload_load(struct modload *m, const char *sysfs, const char *module,
 /* What this context did differently from modprobe since the last call ("; "-separated), or
  * NULL. Caller frees. */
 char *modload_take_notes(struct modload *m);
+
+/*
+ * The one vfio-pci variant module (not vfio_pci) whose alias matches `alias` ("vfio_pci:v..."),
+ * through libkmod's binary index: for module trees without modules.alias (mkinitcpio keeps only
+ * the .bin indexes). NULL when none, or when several match (*tie: the index cannot rank them).
+ * Caller frees.
+ */
+char *modload_lookup_variant(struct modload *m, const char *alias, bool *tie);

@@ -8,6 +8,7 @@
 #include "plan.h"
 #include "rules.h"
 #include "scan.h"
+#include "variant.h"
 
 struct modload;
 
@@ -36,7 +37,8 @@ struct ctx {
 	struct pci_list devs;
 	struct boot_list boot;
 	struct plan plan;
-	struct modload *mod; /* libkmod context (NULL if it could not be made) */
+	struct modload *mod;	  /* libkmod context (NULL if it could not be made) */
+	struct variants variants; /* the target kernel's vfio-pci variants (read when needed) */
 };
 
 /*

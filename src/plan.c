@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "variant.h"
+
 const char *decision_reason(const struct decision *dc)
 {
 	return dc->reason ? dc->reason : "no selector matches";
@@ -80,9 +82,9 @@ static void set(struct decision *dc, enum action a, enum drv t, const char *fmt,
 	va_end(ap);
 	dc->action = a;
 	dc->target = t;
+	dc->variant = NULL;
 }
 
-/* The checks every claim passes, selector or companion alike. Returns false if it was refused. */
 /*
  * A firmware framebuffer in a BAR keeps that BAR busy. vfio-pci removes it when it binds a
  * VGA-class device (vfio_pci_vga_init(): aperture_remove_conflicting_pci_devices(), Linux >= 6.0);
@@ -114,6 +116,22 @@ static void warn_framebuffer(const struct pci_dev *dev, enum drv t, struct diag 
 		    dev->name, fb, drv_name(t));
 }
 
+/* A claim for vfio-pci binds the device's variant when the pipeline found one; the reason says
+ * which alias chose it. */
+static void use_variant(const struct pci_dev *dev, enum drv t, struct decision *dc)
+{
+	char *r;
+
+	if (t != DRV_VFIO || !dev->variant)
+		return;
+	dc->variant = dev->variant->module;
+	r = xasprintf("%s; variant %s (%s)", dc->reason, dev->variant->module,
+		      dev->variant->pattern);
+	free(dc->reason);
+	dc->reason = r;
+}
+
+/* The checks every claim passes, selector or companion alike. Returns false if it was refused. */
 static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		      const struct boot_list *boot, struct decision *dc, enum drv t,
 		      const char *why, bool by_addr)
@@ -197,6 +215,13 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		    why, c->vendor, c->device, dev->ids.vendor, dev->ids.device);
 		return;
 	}
+	if (t == DRV_VFIO && dev->variant_missing) {
+		set(dc, ACT_REFUSE, t,
+		    "%s names %s, but no module of that name carries a vfio_pci: alias in the "
+		    "target kernel's modules.alias",
+		    why, c ? c->variant : "?");
+		return;
+	}
 	if (both)
 		diag_warn(d, DIAG_PLAN,
 			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
@@ -205,11 +230,12 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 	if (!claimable(r, dev, boot, dc, t, why, c != NULL))
 		return;
 	warn_framebuffer(dev, t, d);
-	if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0) {
+	if (drv_from_bound(dev->driver) == t) { /* vfio-pci or a variant of it */
 		set(dc, ACT_ALREADY, t, "%s", why);
 		return;
 	}
 	set(dc, ACT_CLAIM, t, "%s", why);
+	use_variant(dev, t, dc);
 	if (dev->boot_vga == 1)
 		diag_warn(d, DIAG_PLAN,
 			  "%s is the boot VGA device: the console goes dark when %s takes it (make "
@@ -266,10 +292,12 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 		}
 		if (!claimable(r, dev, boot, dc, t, why, false))
 			continue;
-		if (dev->driver && strcmp(dev->driver, drv_name(t)) == 0)
+		if (drv_from_bound(dev->driver) == t) {
 			set(dc, ACT_ALREADY, t, "%s", why);
-		else
+		} else {
 			set(dc, ACT_CLAIM, t, "%s", why);
+			use_variant(dev, t, dc);
+		}
 		dc->companion = true;
 	}
 }

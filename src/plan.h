@@ -32,9 +32,10 @@ struct boot_list {
 
 struct decision {
 	enum action action;
-	enum drv target; /* set for claim/already, and for keep/refuse/skip: what was asked */
-	char *reason;	 /* NULL: "no selector matches"; read it through decision_reason() */
-	bool companion;	 /* claimed as an IOMMU-group companion */
+	enum drv target;     /* set for claim/already, and for keep/refuse/skip: what was asked */
+	char *reason;	     /* NULL: "no selector matches"; read it through decision_reason() */
+	bool companion;	     /* claimed as an IOMMU-group companion */
+	const char *variant; /* claim/already for vfio-pci: the variant module to bind, or NULL */
 };
 
 struct group_rep {

@@ -260,6 +260,8 @@ void report_json_device(struct strbuf *sb, const struct pci_dev *dev, const stru
 		sb_add_json_str(sb, action_name(dc->action));
 		sb_add(sb, ",\"target\":");
 		sb_add_json_str(sb, tgt ? drv_name(dc->target) : NULL);
+		sb_add(sb, ",\"variant\":");
+		sb_add_json_str(sb, dc->variant);
 		sb_add(sb, ",\"reason\":");
 		sb_add_json_str(sb, decision_reason(dc));
 		sb_addf(sb, ",\"companion\":%s", dc->companion ? "true" : "false");

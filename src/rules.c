@@ -49,6 +49,20 @@ int drv_parse(const char *s, enum drv *out)
 	return -EINVAL;
 }
 
+/* The vfio-pci variant drivers the scan found registered (drivers of vfio_pci_core's holders):
+ * a fact of the running kernel, kept for the life of the process. */
+static char **vfio_family;
+static size_t n_vfio_family, cap_vfio_family;
+
+void drv_note_vfio_family(const char *name)
+{
+	for (size_t i = 0; i < n_vfio_family; i++)
+		if (strcmp(vfio_family[i], name) == 0)
+			return;
+	grow((void **)&vfio_family, &cap_vfio_family, n_vfio_family, sizeof(*vfio_family));
+	vfio_family[n_vfio_family++] = xstrdup(name);
+}
+
 enum drv drv_from_bound(const char *name)
 {
 	if (!name)
@@ -57,6 +71,9 @@ enum drv drv_from_bound(const char *name)
 		return DRV_VFIO;
 	if (strcmp(name, "pci-stub") == 0)
 		return DRV_STUB;
+	for (size_t i = 0; i < n_vfio_family; i++)
+		if (strcmp(vfio_family[i], name) == 0)
+			return DRV_VFIO;
 	return DRV_NONE;
 }
 
@@ -327,6 +344,16 @@ int where_parse(const char *s, struct claim_sel *out, const char **why)
 	return 0;
 }
 
+/* [A-Za-z0-9_-]+, shorter than size: what can name a kernel module */
+static bool module_name_ok(const char *s, size_t size)
+{
+	size_t n = strlen(s);
+
+	return n > 0 && n < size &&
+	       strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+			 "0123456789_-") == n;
+}
+
 int claim_parse(const char *s, struct claim_sel *out, const char **why)
 {
 	_cleanup_free_ char *buf = xstrdup(s);
@@ -336,8 +363,14 @@ int claim_parse(const char *s, struct claim_sel *out, const char **why)
 	eq = strchr(buf, '=');
 	if (eq) {
 		*eq++ = '\0';
-		if (drv_parse(eq, &out->drv) < 0) {
-			*why = "unknown driver (vfio-pci or pci-stub)";
+		if (drv_parse(eq, &out->drv) == 0) {
+			out->exact = out->drv == DRV_VFIO;
+		} else if (module_name_ok(eq, sizeof(out->variant))) {
+			/* a vfio-pci variant, as modprobe names modules */
+			for (size_t i = 0; eq[i]; i++)
+				out->variant[i] = eq[i] == '-' ? '_' : eq[i];
+		} else {
+			*why = "not a driver (vfio-pci, pci-stub or a vfio-pci variant module)";
 			return -EINVAL;
 		}
 	}
@@ -709,6 +742,14 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 			return;
 		}
 		for_each_entry(val, fn, r, key);
+	} else if (cmdline_key_eq(k, "earlybind.variant")) {
+		if (val && (strcmp(val, "off") == 0 || strcmp(val, "0") == 0))
+			r->variant_off = true;
+		else if (val && (strcmp(val, "on") == 0 || strcmp(val, "1") == 0))
+			r->variant_off = false;
+		else
+			diag_warn(r->d, DIAG_CMDLINE, "%s=%s: expected off or on; ignored", key,
+				  val ? val : "");
 	} else if (cmdline_key_eq(k, "earlybind.sriov")) {
 		if (!val) {
 			diag_warn(r->d, DIAG_ADDR, "%s: needs a value (%s)", key, src);

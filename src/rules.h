@@ -24,8 +24,11 @@ const char *drv_name(enum drv d);
 const char *drv_module(enum drv d);
 /* Accepts both spellings of each driver; -EINVAL otherwise. */
 int drv_parse(const char *s, enum drv *out);
-/* The driver a bound device's `driver` link names, as an enum (DRV_NONE for any other). */
+/* The family of the driver a bound device's `driver` link names: DRV_VFIO for vfio-pci and the
+ * variants noted below, DRV_STUB for pci-stub, DRV_NONE for any other. */
 enum drv drv_from_bound(const char *name);
+/* Notes a vfio-pci variant driver (a pci driver of a module that holds vfio_pci_core). */
+void drv_note_vfio_family(const char *name);
 
 struct pci_addr {
 	uint32_t domain;
@@ -71,13 +74,18 @@ struct claim_sel {
 	bool has_ids;
 	uint16_t vendor, device;
 	enum drv drv;
-	char *text; /* "earlybind.claim=0000:01:00.0@10de:1b80" */
+	bool exact; /* "=vfio-pci" typed: exactly vfio-pci, no variant */
+	char
+	    variant[56]; /* "=mlx5_vfio_pci": a vfio-pci variant by module name ('-' read as '_') */
+	char *text;	 /* "earlybind.claim=0000:01:00.0@10de:1b80" */
 	size_t order;
 };
 
 /*
- * Parses "WHERE[@VVVV:DDDD][=DRIVER]"; WHERE is an address "[DOMAIN:]BB:DD.F", or one of the
- * kernel's pci= device forms (drivers/pci/pci.c, pci_dev_str_match()): the path
+ * Parses "WHERE[@VVVV:DDDD][=DRIVER]"; DRIVER is vfio-pci, pci-stub or the module name of a
+ * vfio-pci variant (whether such a module exists is the plan's question); WHERE is an address
+ * "[DOMAIN:]BB:DD.F", or one of the kernel's pci= device forms (drivers/pci/pci.c,
+ * pci_dev_str_match()): the path
  * "[DOMAIN:]BB:DD.F/DD.F/..." from a function down through bridges, which survives bus
  * renumbering, or "pci:VVVV:DDDD[:SSSS:SSSS]" (0 matches any). Returns 0 or -EINVAL with *why.
  */
@@ -135,6 +143,7 @@ struct rules {
 	size_t nsriov, capsriov;
 	size_t nxclaims, capxclaims, nxkeep, capxkeep, nxforce, capxforce;
 	enum group_mode group;
+	bool variant_off; /* earlybind.variant=off: always plain vfio-pci */
 	bool disabled;
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;

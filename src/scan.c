@@ -19,6 +19,8 @@ static void dev_clear_detail(struct pci_dev *dev)
 	dev->chain = NULL;
 	dev->nchain = 0;
 	dev->fb = (struct iomem_fb){0};
+	dev->variant = NULL;
+	dev->variant_missing = false;
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
 	dev->has_detail = false;
 }
@@ -268,6 +270,37 @@ static int open_devices_dir(const char *sysfs)
 	return r < 0 ? -errno : r;
 }
 
+/* The pci drivers of SYSFS/module/MOD/drivers ("pci:NAME" entries). */
+static void note_drivers_of(const char *sysfs, const char *mod)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *dp;
+
+	if (path_fmt(path, sizeof(path), "%s/module/%s/drivers", sysfs, mod) < 0 ||
+	    !(dp = opendir(path)))
+		return;
+	while ((de = readdir(dp)))
+		if (strncmp(de->d_name, "pci:", 4) == 0 && de->d_name[4])
+			drv_note_vfio_family(de->d_name + 4);
+	closedir(dp);
+}
+
+void scan_vfio_family(const char *sysfs)
+{
+	char path[4096];
+	struct dirent *de;
+	DIR *dp;
+
+	if (path_fmt(path, sizeof(path), "%s/module/vfio_pci_core/holders", sysfs) < 0 ||
+	    !(dp = opendir(path)))
+		return;
+	while ((de = readdir(dp)))
+		if (de->d_name[0] != '.')
+			note_drivers_of(sysfs, de->d_name);
+	closedir(dp);
+}
+
 int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 {
 	_cleanup_close_ int dfd = -1;
@@ -277,6 +310,7 @@ int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 	dfd = open_devices_dir(sysfs);
 	if (dfd < 0)
 		return dfd;
+	scan_vfio_family(sysfs);
 	dp = fdopendir(dup(dfd));
 	if (!dp)
 		return -errno;
@@ -311,6 +345,7 @@ int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 
 int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev)
 {
+	scan_vfio_family(sysfs);
 	*dev = (struct pci_dev){.addr = *a};
 	pci_addr_fmt(a, dev->name);
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;

@@ -12,6 +12,8 @@
 #include "iomem.h"
 #include "rules.h"
 
+struct variant_alias;
+
 struct pci_dev {
 	struct pci_addr addr;
 	char name[PCI_ADDR_MAX]; /* the directory name, "0000:01:00.0" */
@@ -28,6 +30,10 @@ struct pci_dev {
 	    *chain; /* the PCI functions from the root down to this one (with physpath) */
 	size_t nchain;
 	struct iomem_fb fb; /* a firmware framebuffer in one of its BARs (fb.name "" if none) */
+	/* the vfio-pci variant for it (see variant.h; owned by the pipeline), or NULL; whether a
+	 * variant its claim names has no module */
+	const struct variant_alias *variant;
+	bool variant_missing;
 };
 
 struct pci_list {
@@ -54,6 +60,11 @@ void scanner_close(struct scanner *s);
 void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d);
 /* Only the physical path, whether or not the details were read. */
 void scan_physpath(struct scanner *s, struct pci_dev *dev);
+/*
+ * Notes the vfio-pci variant drivers registered now (drv_note_vfio_family()): the pci drivers of
+ * the modules in SYSFS/module/vfio_pci_core/holders. Called by scan_devices() and scan_device().
+ */
+void scan_vfio_family(const char *sysfs);
 /* Reads one device by address (name and ids/driver only). Returns 0 or -errno. */
 int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev);
 /* Re-reads the ids and the bound driver of one device (after apply changed it). */

@@ -60,7 +60,7 @@ const struct state_entry *state_find(const struct state *s, const struct pci_add
 bool state_claim_lost(const struct state *s, const struct state_entry *e, const struct pci_dev *dev)
 {
 	return state_find(s, &e->addr) == e && (e->res == RES_CLAIMED || e->res == RES_ALREADY) &&
-	       (!dev || !dev->driver || strcmp(dev->driver, drv_name(e->target)) != 0);
+	       (!dev || drv_from_bound(dev->driver) != e->target);
 }
 
 static char *field(const char *s)

@@ -23,7 +23,7 @@ Layout written under OUT (the sysfs root):
       class,revision,uevent,driver_override,config,boot_vga,sriov_*,driver@,iommu_group@,subsystem@}
   bus/pci/devices/ADDR@ -> ../../../devices/...     bus/pci/drivers/NAME/{bind,unbind,new_id,ADDR@}
   bus/pci/{drivers_probe,drivers_autoprobe,rescan}  kernel/iommu_groups/N/{type,devices/ADDR@}
-  module/NAME/ for each bound driver's module
+  module/NAME/ for each bound driver's module (drivers/pci:DRV link; vfio_pci_core/holders/ for vfio-pci and *_vfio_pci)
 """
 import argparse
 import os
@@ -364,9 +364,16 @@ def register(out, driver):
         write(os.path.join(dd, "uevent"), "", 0o200)
         mod = module_of(driver)
         if mod:
-            os.makedirs(os.path.join(out, "module", mod), exist_ok=True)
+            os.makedirs(os.path.join(out, "module", mod, "drivers"), exist_ok=True)
             write(os.path.join(out, "module", mod, "initstate"), "live\n", 0o444)
             symlink(os.path.join(out, "module", mod), os.path.join(dd, "module"))
+            # the kernel's module/MOD/drivers/pci:NAME link back to the driver
+            symlink(dd, os.path.join(out, "module", mod, "drivers", "pci:" + driver))
+            # vfio-pci and its variants (mlx5_vfio_pci, ...) hold vfio_pci_core
+            if mod == "vfio_pci" or mod.endswith("_vfio_pci"):
+                holders = os.path.join(out, "module", "vfio_pci_core", "holders")
+                os.makedirs(holders, exist_ok=True)
+                symlink(os.path.join(out, "module", mod), os.path.join(holders, mod))
     return dd
 
 

@@ -57,7 +57,7 @@ competing() {
 	done
 }
 
-# build_image NAME MODULES [dracut args...]
+# build_image NAME MODULES [dracut args...] (KMODDIR: another module tree for the kernel)
 build_image() {
 	local name=$1 mods=$2
 	shift 2
@@ -65,7 +65,7 @@ build_image() {
 	if ! EARLYBIND_BIN="$WORK/stage/usr/bin/earlybind" dracutbasedir="$WORK/dracut" \
 		dracut --force --quiet --no-hostonly --no-hostonly-cmdline --no-compress \
 		--conf /dev/null --confdir "$WORK/noconf" \
-		--kver "$KVER" --kmoddir "$K/lib/modules/$KVER" \
+		--kver "$KVER" --kmoddir "${KMODDIR:-$K/lib/modules/$KVER}" \
 		${mods:+-m "$mods"} --add-drivers "$(competing)" "$@" "$WORK/$name.img" >"$WORK/$name.dracut.log" 2>&1; then
 		tail -n 30 "$WORK/$name.dracut.log"
 		return 1

@@ -9,6 +9,7 @@ int main(void)
 	test_rules();
 	test_plan();
 	test_iomem();
+	test_variant();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -202,7 +202,18 @@ static void test_claim(void)
 	CHECK(claim_parse("0000:01:00.0@10de:1b80=pci-stub", &c, &why) == 0 && c.has_ids &&
 		  c.drv == DRV_STUB,
 	      "both");
-	CHECK(claim_parse("0000:01:00.0=nvidia", &c, &why) < 0, "unknown driver");
+	CHECK(claim_parse("0000:01:00.0=vfio-pci", &c, &why) == 0 && c.exact && !c.variant[0],
+	      "=vfio-pci is exact");
+	CHECK(claim_parse("0000:01:00.0", &c, &why) == 0 && !c.exact,
+	      "no driver: variants allowed");
+	CHECK(claim_parse("0000:01:00.0=mlx5-vfio-pci", &c, &why) == 0 && c.drv == DRV_VFIO &&
+		  strcmp(c.variant, "mlx5_vfio_pci") == 0 && !c.exact,
+	      "a variant by module name, '-' read as '_'");
+	CHECK(claim_parse("0000:01:00.0=nvidia!", &c, &why) < 0, "not a module name");
+	CHECK(claim_parse("0000:01:00.0=", &c, &why) < 0, "empty driver");
+	CHECK(claim_parse("0000:01:00.0=a23456789012345678901234567890123456789012345678901234567",
+			  &c, &why) < 0,
+	      "longer than a module name");
 	CHECK(claim_parse("0000:01:00.0@10de", &c, &why) < 0, "half ids");
 	CHECK(claim_parse("0000:01:00.0@10de:1b80a", &c, &why) < 0, "5-digit device");
 	CHECK(claim_parse("@10de:1b80", &c, &why) < 0, "no address");

@@ -25,3 +25,4 @@ void test_cmdline(void);
 void test_rules(void);
 void test_plan(void);
 void test_iomem(void);
+void test_variant(void);

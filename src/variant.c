@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+#include "variant.h"
+
+/*
+ * How specific "vfio_pci:v%sd%ssv%ssd%sbc%ssc%si%s" is: one bit per field without a wildcard,
+ * vendor highest, then device, subvendor, subdevice, class, subclass, interface, so that a
+ * device-specific alias beats one for a whole vendor's class. The field markers are lowercase and
+ * the hex values uppercase, as depmod writes them.
+ */
+static unsigned specificity(const char *pattern)
+{
+	static const char *const marks[] = {"v", "d", "sv", "sd", "bc", "sc", "i"};
+	const char *p = strchr(pattern, ':');
+	unsigned score = 0;
+
+	if (!p)
+		return 0;
+	p++;
+	for (size_t k = 0; k < 7; k++) {
+		size_t n = strlen(marks[k]), len;
+
+		if (strncmp(p, marks[k], n) != 0)
+			return score;
+		p += n;
+		for (len = 0; p[len] && !(p[len] >= 'a' && p[len] <= 'z'); len++)
+			;
+		if (len && !memchr(p, '*', len) && !memchr(p, '?', len) && !memchr(p, '[', len))
+			score |= 1u << (6 - k);
+		p += len;
+	}
+	return score;
+}
+
+static void add(struct variants *vs, size_t *cap, const char *pattern, size_t plen,
+		const char *module, size_t mlen)
+{
+	struct variant_alias *a;
+
+	if (mlen == 0 || mlen >= sizeof(a->module))
+		return;
+	grow((void **)&vs->v, cap, vs->n, sizeof(*vs->v));
+	a = &vs->v[vs->n++];
+	*a = (struct variant_alias){.pattern = xstrndup(pattern, plen)};
+	memcpy(a->module, module, mlen);
+	a->score = specificity(a->pattern);
+}
+
+int variants_load(const char *moddir, struct variants *vs)
+{
+	static const char key[] = "alias vfio_pci:";
+	_cleanup_free_ char *path = NULL, *text = NULL;
+	size_t cap = 0;
+	int r;
+
+	*vs = (struct variants){0};
+	path = xasprintf("%s/modules.alias", moddir);
+	r = read_file(path, &text, NULL);
+	if (r < 0)
+		return r;
+	for (char *p = text; (p = strstr(p, key));) {
+		char *pat = p + 6, *sp, *mod, *eol;
+
+		/* only at the start of a line */
+		if (p != text && p[-1] != '\n') {
+			p += sizeof(key) - 1;
+			continue;
+		}
+		eol = strchr(p, '\n');
+		if (!eol)
+			eol = p + strlen(p);
+		sp = memchr(pat, ' ', (size_t)(eol - pat));
+		if (sp) {
+			mod = sp + 1;
+			if (!((size_t)(eol - mod) == 8 && strncmp(mod, "vfio_pci", 8) == 0))
+				add(vs, &cap, pat, (size_t)(sp - pat), mod, (size_t)(eol - mod));
+		}
+		p = eol;
+	}
+	return 0;
+}
+
+void variant_modalias(const struct pci_ids *ids, char *buf, size_t size)
+{
+	/* "vfio_" + the modalias the kernel makes (drivers/pci/pci-driver.c, pci_uevent()) */
+	snprintf(buf, size, "vfio_pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", ids->vendor,
+		 ids->device, ids->subvendor, ids->subdevice, ids->class >> 16,
+		 (ids->class >> 8) & 0xff, ids->class & 0xff);
+}
+
+size_t variants_add_module(struct variants *vs, const char *module, const char *why)
+{
+	size_t cap = vs->n; /* grow() doubles from the count: the array is exactly full */
+
+	for (size_t i = 0; i < vs->n; i++)
+		if (strcmp(vs->v[i].module, module) == 0)
+			return i;
+	add(vs, &cap, why, strlen(why), module, strlen(module));
+	return vs->n - 1;
+}
+
+const struct variant_alias *variants_best(const struct variants *vs, const struct pci_ids *ids,
+					  bool *tie)
+{
+	const struct variant_alias *best = NULL;
+	char alias[96];
+
+	*tie = false;
+	if (!vs->n)
+		return NULL;
+	variant_modalias(ids, alias, sizeof(alias));
+	for (size_t i = 0; i < vs->n; i++) {
+		const struct variant_alias *a = &vs->v[i];
+
+		if (fnmatch(a->pattern, alias, 0) != 0)
+			continue;
+		if (!best || a->score > best->score) {
+			best = a;
+			*tie = false;
+		} else if (a->score == best->score && strcmp(a->module, best->module) != 0) {
+			*tie = true;
+		}
+	}
+	return *tie ? NULL : best;
+}
+
+static bool same_module(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++)
+		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
+			return false;
+	return *a == *b;
+}
+
+const struct variant_alias *variants_by_module(const struct variants *vs, const char *module)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		if (same_module(vs->v[i].module, module))
+			return &vs->v[i];
+	return NULL;
+}
+
+void variants_free(struct variants *vs)
+{
+	for (size_t i = 0; i < vs->n; i++)
+		free(vs->v[i].pattern);
+	free(vs->v);
+	*vs = (struct variants){0};
+}

@@ -1,0 +1,136 @@
+#!/usr/bin/env bats
+# vfio-pci variant drivers: which one a claim for vfio-pci binds (the most specific vfio_pci:
+# alias of the target kernel's modules.alias), the opt-outs, naming one, and a device on a variant
+# counting as claimed. The binding itself is proven on a real kernel (boot scenario V5).
+load helpers
+
+# A module tree with the aliases depmod writes for PCI_DRIVER_OVERRIDE_DEVICE_VFIO entries:
+# plain vfio-pci, mlx5_vfio_pci for the ConnectX-6 Dx VF (15b3:101e, as in Linux's
+# drivers/vfio/pci/mlx5/main.c), and a made-up wider one for every Mellanox Ethernet function.
+variant_moddir() {
+	mkdir -p "$T/mods"
+	cat >"$T/mods/modules.alias" <<-'EOF'
+		# Aliases extracted from modules themselves.
+		alias pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_core
+		alias vfio_pci:v000015B3d*sv*sd*bc02sc00i* mlx5_wide_vfio_pci
+		alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* mlx5_vfio_pci
+		alias vfio_pci:v*d*sv*sd*bc*sc*i* vfio_pci
+	EOF
+}
+
+# two ConnectX-6 Dx VFs (twins), a ConnectX-5 PF, an e1000e
+variant_tree() {
+	mktree s --spec - <<-EOF
+		dev 0000:3b:00.2 15b3:101e class=020000 driver=mlx5_core group=60
+		dev 0000:3b:00.3 15b3:101e class=020000 driver=${1:-mlx5_core} group=61
+		dev 0000:3c:00.0 15b3:1017 class=020000 driver=mlx5_core group=62
+		dev 0000:01:00.0 8086:10d3 class=020000 driver=e1000e group=1
+	EOF
+	variant_moddir
+	mkdir -p "$T/root/proc"
+	: >"$T/root/proc/cmdline"
+}
+
+vplan() {
+	"$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/mods" --json $(cl "$@")
+}
+
+variant_of() {
+	printf '%s' "$output" | jq -r --arg a "$1" '.devices[] | select(.address == $a) | .variant'
+}
+
+@test "a claim for vfio-pci binds the most specific variant; the reason names its alias; plain vfio-pci where none matches" {
+	variant_tree
+	run vplan vfio-pci.ids=15b3:101e,15b3:1017,8086:10d3
+	[ "$status" -eq 0 ]
+	[ "$(action 0000:3b:00.2)" = "claim vfio-pci" ]
+	[ "$(variant_of 0000:3b:00.2)" = mlx5_vfio_pci ]
+	[ "$(variant_of 0000:3c:00.0)" = mlx5_wide_vfio_pci ]
+	[ "$(variant_of 0000:01:00.0)" = null ]
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:3b:00.2") | .reason | endswith("; variant mlx5_vfio_pci (vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i*)")'
+	printf '%s' "$output" >"$T/p.json"
+	python3 "$REPO/tests/validate-json.py" "$T/p.json"
+}
+
+@test "opt-outs: =vfio-pci means exactly vfio-pci; earlybind.variant=off turns variants off; pci-stub never has one" {
+	variant_tree
+	run vplan earlybind.claim=0000:3b:00.2=vfio-pci,0000:3b:00.3
+	[ "$(variant_of 0000:3b:00.2)" = null ]
+	[ "$(variant_of 0000:3b:00.3)" = mlx5_vfio_pci ]
+	run vplan vfio-pci.ids=15b3:101e earlybind.variant=off
+	[ "$(variant_of 0000:3b:00.2)" = null ]
+	[ "$(action 0000:3b:00.2)" = "claim vfio-pci" ]
+	run vplan pci-stub.ids=15b3:101e
+	[ "$(action 0000:3b:00.2)" = "claim pci-stub" ]
+	[ "$(variant_of 0000:3b:00.2)" = null ]
+}
+
+@test "a variant named in the claim: any module with a vfio_pci: alias ('-' or '_'); a name without one is refused" {
+	variant_tree
+	run vplan earlybind.claim=0000:3b:00.2=mlx5-wide-vfio-pci,0000:3b:00.3=nvidia
+	[ "$(variant_of 0000:3b:00.2)" = mlx5_wide_vfio_pci ]
+	[ "$(action 0000:3b:00.3)" = "refuse null" ]
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:3b:00.3") | .reason | contains("names nvidia, but no module of that name carries a vfio_pci: alias")'
+}
+
+@test "a device on a variant driver is already claimed, keeps its group viable, and shows its vfio group in status" {
+	variant_tree mlx5_vfio_pci
+	run vplan vfio-pci.ids=15b3:101e
+	[ "$(action 0000:3b:00.3)" = "already vfio-pci" ]
+	[ "$(action 0000:3b:00.2)" = "claim vfio-pci" ]
+	printf '%s' "$output" | jq -e '.groups[] | select(.group == 61) | .viable'
+	run "$EB" status --sysfs "$T/s" --root "$T/root" --moddir "$T/mods"
+	[[ $output == *"0000:3b:00.3"*"vfio: /dev/vfio/61"* ]]
+}
+
+@test "two variants matching equally well: plain vfio-pci, with a warning naming the way to choose" {
+	variant_tree
+	echo 'alias vfio_pci:v000015B3d0000101Esv*sd*bc*sc*i* other_vfio_pci' >>"$T/mods/modules.alias"
+	run vplan vfio-pci.ids=15b3:101e
+	[ "$(variant_of 0000:3b:00.2)" = null ]
+	warnings | grep -q '^0000:3b:00.2: two vfio-pci variants match it equally well'
+}
+
+@test "release gives a device on a variant back to its own driver (kernel model)" {
+	# a third e1000e on the test variant of the boot tests, e1000e its own driver
+	mocked_machine "dev 0000:03:00.0 8086:10d3 driver=ebtest_vfio_pci override=ebtest_vfio_pci native=e1000e group=3"
+	run eb_mocked "$T/s" release 0000:03:00.0
+	[ "$status" -eq 0 ]
+	[ "$(driver "$T/s" 0000:03:00.0)" = e1000e ]
+	[ "$(override "$T/s" 0000:03:00.0)" = "(null)" ]
+	grep -q 'released from ebtest_vfio_pci, now on e1000e' "$T/kmsg"
+}
+
+@test "no selector wants a device: modules.alias is never read" {
+	variant_tree
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace" -e trace=openat \
+		"$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/mods" $(cl vfio-pci.ids=dead:beef) >/dev/null
+	run ! grep -q 'modules.alias' "$T/trace"
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -o "$T/trace" -e trace=openat \
+		"$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/mods" $(cl vfio-pci.ids=15b3:101e) >/dev/null
+	grep -q 'modules.alias' "$T/trace"
+}
+
+@test "the udev path leaves a device on a variant alone, whatever the selectors say" {
+	variant_tree mlx5_vfio_pci
+	echo "vfio-pci.ids=15b3:101e" >"$T/root/proc/cmdline"
+	before=$(tree_sum "$T/s")
+	"$EB" apply --device 0000:3b:00.3 --sysfs "$T/s" --root "$T/root" --moddir "$T/mods" --kmsg "$T/kmsg"
+	[ "$(tree_sum "$T/s")" = "$before" ]
+	[ ! -e "$T/root/run/earlybind" ]
+}
+
+@test "a module tree with only libkmod's binary indexes (mkinitcpio's images): the variant found through libkmod" {
+	mktree s --spec - <<-'EOF'
+		dev 0000:01:00.0 8086:10d3 class=020000 driver=e1000e group=1
+		dev 0000:02:00.0 8086:10d3 class=020000 driver=e1000e group=2
+	EOF
+	mkdir -p "$T/root/proc"
+	: >"$T/root/proc/cmdline"
+	run "$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$REPO/tests/fixtures/kmod-index" --json \
+		$(cl vfio-pci.ids=8086:10d3 earlybind.claim=0000:02:00.0=vfio-pci)
+	[ "$status" -eq 0 ]
+	[ "$(variant_of 0000:01:00.0)" = ebtest_vfio_pci ]
+	[ "$(variant_of 0000:02:00.0)" = null ]
+	[ ! -e "$REPO/tests/fixtures/kmod-index/modules.alias" ]
+}
