@@ -176,6 +176,14 @@ static void framebuffers(struct ctx *c)
 	iomem_free(&fbs);
 }
 
+/* libkmod only for a tree that has its binary alias index (no tree at all: no variants) */
+static bool has_alias_index(const char *moddir)
+{
+	_cleanup_free_ char *p = xasprintf("%s/modules.alias.bin", moddir);
+
+	return access(p, F_OK) == 0;
+}
+
 static bool variant_candidate(const struct ctx *c, const struct pci_dev *dev)
 {
 	return plan_wants_detail(&c->rules, dev) ||
@@ -237,7 +245,7 @@ static void variants(struct ctx *c)
 	if (!any || !(moddir = modload_moddir(c->o)))
 		return;
 	variants_free(&c->variants);
-	by_index = variants_load(moddir, &c->variants) == -ENOENT &&
+	by_index = variants_load(moddir, &c->variants) == -ENOENT && has_alias_index(moddir) &&
 		   (c->mod || modload_new(&c->mod, c->o) == 0);
 	/* indexes first: adding a module found in the index may move the array */
 	idx = xcalloc(c->devs.n, sizeof(*idx));
