@@ -1,9 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 #include "variant.h"
@@ -55,34 +59,45 @@ static void add(struct variants *vs, size_t *cap, const char *pattern, size_t pl
 int variants_load(const char *moddir, struct variants *vs)
 {
 	static const char key[] = "alias vfio_pci:";
-	_cleanup_free_ char *path = NULL, *text = NULL;
+	_cleanup_free_ char *path = NULL;
+	_cleanup_close_ int fd = -1;
+	const char *text, *p, *end;
+	struct stat st;
 	size_t cap = 0;
-	int r;
 
 	*vs = (struct variants){0};
 	path = xasprintf("%s/modules.alias", moddir);
-	r = read_file(path, &text, NULL);
-	if (r < 0)
-		return r;
-	for (char *p = text; (p = strstr(p, key));) {
-		char *pat = p + 6, *sp, *mod, *eol;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size == 0)
+		return 0;
+	/* 1.3 MB on Debian's 6.1: mapped and searched, not copied */
+	text = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (text == MAP_FAILED)
+		return -errno;
+	end = text + st.st_size;
+	for (p = text; (p = memmem(p, (size_t)(end - p), key, sizeof(key) - 1));) {
+		const char *pat = p + 6, *sp, *mod, *eol;
 
-		/* only at the start of a line */
-		if (p != text && p[-1] != '\n') {
-			p += sizeof(key) - 1;
-			continue;
-		}
-		eol = strchr(p, '\n');
+		eol = memchr(p, '\n', (size_t)(end - p));
 		if (!eol)
-			eol = p + strlen(p);
-		sp = memchr(pat, ' ', (size_t)(eol - pat));
-		if (sp) {
-			mod = sp + 1;
-			if (!((size_t)(eol - mod) == 8 && strncmp(mod, "vfio_pci", 8) == 0))
-				add(vs, &cap, pat, (size_t)(sp - pat), mod, (size_t)(eol - mod));
+			eol = end;
+		/* only at the start of a line */
+		if (p == text || p[-1] == '\n') {
+			sp = memchr(pat, ' ', (size_t)(eol - pat));
+			if (sp) {
+				mod = sp + 1;
+				if (!((size_t)(eol - mod) == 8 && strncmp(mod, "vfio_pci", 8) == 0))
+					add(vs, &cap, pat, (size_t)(sp - pat), mod,
+					    (size_t)(eol - mod));
+			}
 		}
 		p = eol;
 	}
+	munmap((void *)text, (size_t)st.st_size);
 	return 0;
 }
 
