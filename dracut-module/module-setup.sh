@@ -20,13 +20,8 @@ installkernel() {
     # vfio-pci variant drivers (modules with a vfio_pci: alias): in a hostonly image those the plan
     # picks for this host's selected devices, in a generic one all of them
     local variants
-    if [[ $hostonly ]]; then
-        variants=$(earlybind plan --json --moddir "$srcmods" 2>/dev/null |
-            grep -o '"variant":"[^"]*"' | cut -d'"' -f4 | sort -u)
-    else
-        variants=$(awk '$1 == "alias" && $2 ~ /^vfio_pci:/ && $3 != "vfio_pci" { print $3 }' \
-            "$srcmods/modules.alias" 2>/dev/null | sort -u)
-    fi
+    variants=$("${EARLYBIND_BIN:-earlybind}" initramfs-modules --moddir "$srcmods" \
+        ${hostonly:+--hostonly} 2>/dev/null)
     # shellcheck disable=SC2086 # one module name a word
     [[ $variants ]] && hostonly='' instmods $variants
     return 0

@@ -12,6 +12,7 @@
 #include "apply.h"
 #include "bootdev.h"
 #include "log.h"
+#include "modload.h"
 #include "report.h"
 #include "state.h"
 #include "suggest.h"
@@ -459,6 +460,60 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 	return r < 0 || diff ? 1 : 0;
 }
 
+static void print_once(const char *name, const char **seen, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp(seen[i], name) == 0)
+			return;
+	seen[(*n)++] = name;
+	puts(name);
+}
+
+/*
+ * For the initramfs generators: the vfio-pci variant modules an image needs, one a line. All the
+ * target kernel has (a generic image), or with --hostonly those this host's plan binds: the
+ * variants of the devices it claims or finds already claimed for vfio-pci.
+ */
+static int cmd_initramfs_modules(const struct opts *o, int argc, char **argv)
+{
+	_cleanup_free_ char *moddir = NULL;
+	_cleanup_free_ const char **seen = NULL;
+	size_t n = 0;
+	struct ctx c;
+	int r;
+
+	(void)argv;
+	if ((r = no_args("initramfs-modules", argc)))
+		return r;
+	if (!o->hostonly) {
+		struct variants vs;
+
+		moddir = modload_moddir(o);
+		if (!moddir || variants_load(moddir, &vs) < 0)
+			return 0;
+		seen = xcalloc(vs.n + 1, sizeof(*seen));
+		for (size_t i = 0; i < vs.n; i++)
+			print_once(vs.v[i].module, seen, &n);
+		variants_free(&vs);
+		return 0;
+	}
+	if ((r = plan_or_fail(&c, o, false))) {
+		ctx_free(&c);
+		return r;
+	}
+	seen = xcalloc(c.devs.n + 1, sizeof(*seen));
+	for (size_t i = 0; i < c.devs.n; i++) {
+		const struct decision *dc = &c.plan.dec[i];
+		const struct pci_dev *dev = &c.devs.v[i];
+
+		if ((dc->action == ACT_CLAIM || dc->action == ACT_ALREADY) &&
+		    dc->target == DRV_VFIO && dev->variant)
+			print_once(dev->variant->module, seen, &n);
+	}
+	ctx_free(&c);
+	return 0;
+}
+
 static const struct command commands[] = {
     {"plan", cmd_plan,
      "Usage: earlybind plan [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--boot-devices FILE] "
@@ -482,6 +537,10 @@ static const struct command commands[] = {
     {"check", cmd_check,
      "Usage: earlybind check [--sysfs DIR] [--root DIR]\n"
      "Exit 1, listing each claim from this boot that is no longer in effect.\n"},
+    {"initramfs-modules", cmd_initramfs_modules,
+     "Usage: earlybind initramfs-modules [--moddir DIR] [--hostonly] [--sysfs DIR] [--root DIR]\n"
+     "The vfio-pci variant modules an initramfs needs, one a line: every one the kernel has, or\n"
+     "with --hostonly those this host's plan binds (the generators call this).\n"},
     {"boot-devices", cmd_boot_devices,
      "Usage: earlybind boot-devices [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--write FILE] "
      "[--json]\n"

@@ -31,6 +31,7 @@ static void usage(FILE *f)
 	    "  boot-devices         the PCI functions that carry /, /usr, root= and resume=\n"
 	    "  suggest ADDR...      the command-line words that claim those devices here\n"
 	    "  doctor               what will go wrong on this host, and how to fix it\n"
+	    "  initramfs-modules    the vfio-pci variant modules an initramfs needs (generators)\n"
 	    "\n"
 	    "Options:\n"
 	    "  --sysfs DIR          sysfs root (default /sys)\n"
@@ -47,6 +48,7 @@ static void usage(FILE *f)
 	    "  --moddir DIR         apply: kernel modules (default /lib/modules/$(uname -r))\n"
 	    "  --write FILE         boot-devices: store the list in FILE; status --prometheus too\n"
 	    "  --initramfs FILE     doctor: the image to inspect (default: the running kernel's)\n"
+	    "  --hostonly           initramfs-modules: only the variants this host's plan binds\n"
 	    "  -h, --help           this help (after a command: its help);  -V, --version\n"
 	    "\n"
 	    "Keys: vfio-pci.ids= pci-stub.ids= earlybind.claim= earlybind.keep= earlybind.group=\n"
@@ -73,6 +75,7 @@ int main(int argc, char **argv)
 	    {"moddir", required_argument, NULL, 'm'},
 	    {"write", required_argument, NULL, 'w'},
 	    {"initramfs", required_argument, NULL, 'i'},
+	    {"hostonly", no_argument, NULL, 'H'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
@@ -120,6 +123,9 @@ int main(int argc, char **argv)
 			break;
 		case 'i':
 			o.initramfs = optarg;
+			break;
+		case 'H':
+			o.hostonly = true;
 			break;
 		case 'h':
 			help = true;

@@ -26,6 +26,7 @@ struct opts {
 	const char *moddir;	  /* --moddir DIR (modules for libkmod) */
 	const char *write_file;	  /* --write FILE (boot-devices) */
 	const char *initramfs;	  /* --initramfs FILE (doctor) */
+	bool hostonly;		  /* --hostonly (initramfs-modules) */
 	bool resolve_root; /* settle the boot devices even when no selector wants a device (suggest)
 			    */
 };

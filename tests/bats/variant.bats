@@ -134,3 +134,42 @@ variant_of() {
 	[ "$(variant_of 0000:02:00.0)" = null ]
 	[ ! -e "$REPO/tests/fixtures/kmod-index/modules.alias" ]
 }
+
+@test "initramfs-modules: every variant the kernel has; --hostonly: those this host's plan binds, claimed or already" {
+	variant_tree mlx5_vfio_pci
+	run "$EB" initramfs-modules --moddir "$T/mods"
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'mlx5_wide_vfio_pci\nmlx5_vfio_pci')" ]
+	run "$EB" initramfs-modules --hostonly --sysfs "$T/s" --root "$T/root" --moddir "$T/mods"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	echo "vfio-pci.ids=15b3:101e" >"$T/root/proc/cmdline"
+	run "$EB" initramfs-modules --hostonly --sysfs "$T/s" --root "$T/root" --moddir "$T/mods"
+	[ "$output" = mlx5_vfio_pci ]
+	echo "earlybind.claim=0000:3c:00.0 earlybind.variant=off" >"$T/root/proc/cmdline"
+	run "$EB" initramfs-modules --hostonly --sysfs "$T/s" --root "$T/root" --moddir "$T/mods"
+	[ -z "$output" ]
+}
+
+@test "the dracut module installs the variants initramfs-modules names: all in a generic image, this host's in a hostonly one" {
+	variant_tree
+	echo "vfio-pci.ids=15b3:1017" >"$T/root/proc/cmdline"
+	# earlybind as dracut finds it on this host: the test tree is its machine
+	printf '#!/bin/sh\nexec "%s" "$@" --sysfs "%s" --root "%s"\n' "$EB" "$T/s" "$T/root" >"$T/eb"
+	chmod +x "$T/eb"
+	got() {
+		bash -c '
+			instmods() { echo "$*" >>"$T/instmods"; }
+			srcmods=$T/mods hostonly=$1
+			. "$REPO/dracut-module/module-setup.sh"
+			installkernel' _ "$1"
+	}
+	export T REPO EARLYBIND_BIN=$T/eb
+	: >"$T/instmods"
+	got ""
+	[ "$(sed -n 2p "$T/instmods")" = "mlx5_wide_vfio_pci mlx5_vfio_pci" ]
+	: >"$T/instmods"
+	got yes
+	[ "$(sed -n 2p "$T/instmods")" = "mlx5_wide_vfio_pci" ]
+	[ "$(wc -l <"$T/instmods")" -eq 2 ]
+}
