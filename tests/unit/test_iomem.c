@@ -45,6 +45,22 @@ static void test_nesting(void)
 	CHECK(fb && strcmp(fb->name, "BOOTFB") == 0, "BOOTFB first");
 	iomem_free(&f);
 
+	/* sysfb's BOOTFB with simpledrm's own request nested in it (simpledrm.c:
+	 * devm_request_mem_region(..., drv->name)), as simplefb's is in the real dumps */
+	iomem_parse("80000000-8fffffff : 0000:01:00.0\n"
+		    "  80000000-802fffff : BOOTFB\n"
+		    "    80000000-802fffff : simpledrm\n"
+		    "90000000-902fffff : 0000:02:00.0\n"
+		    "  90000000-902fffff : simpledrm\n",
+		    &f);
+	CHECK(f.n == 3, "every range, nested ones too: %zu", f.n);
+	fb = fb_at(&f, "0000:01:00.0");
+	CHECK(fb && strcmp(fb->name, "BOOTFB") == 0, "BOOTFB, the outer range");
+	fb = fb_at(&f, "0000:02:00.0");
+	CHECK(fb && strcmp(fb->name, "simpledrm") == 0 && fb->end == 0x902fffff,
+	      "simpledrm on its own");
+	iomem_free(&f);
+
 	/* read as a user: all zero, only the nesting tells */
 	iomem_parse("00000000-00000000 : PCI Bus 0000:00\n"
 		    "  00000000-00000000 : 0000:01:00.0\n"
