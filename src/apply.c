@@ -206,10 +206,8 @@ static int write_attr(struct applier *a, const char *value, const char *fmt, ...
 /* Re-reads the device's driver into dev and returns it (NULL when unbound). */
 static const char *reread(struct applier *a, struct pci_dev *dev)
 {
-	if (scan_refresh(a->c->o->sysfs, dev) < 0) {
-		free(dev->driver);
+	if (scan_refresh(a->c->o->sysfs, dev) < 0)
 		dev->driver = NULL;
-	}
 	return dev->driver;
 }
 

@@ -46,14 +46,17 @@ static size_t gather(struct ctx *c, bool all)
 
 	if (c->boot.n || rules_need_chain(&c->rules))
 		want |= DETAIL_PHYSPATH;
-	if (scanner_open(&s, c->o->sysfs) < 0)
-		return 0;
+	if (scanner_open(&s, c->o->sysfs) < 0) {
+		for (size_t i = 0; i < c->devs.n; i++)
+			wanted += c->devs.v[i].wanted = plan_wants_detail(&c->rules, &c->devs.v[i]);
+		return wanted;
+	}
 	/* path selectors: every device's chain first, to know which ones they name */
 	for (size_t i = 0; rules_need_chain(&c->rules) && i < c->devs.n; i++)
 		scan_physpath(&s, &c->devs.v[i]);
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
-		bool w = plan_wants_detail(&c->rules, dev);
+		bool w = dev->wanted = plan_wants_detail(&c->rules, dev);
 
 		wanted += w;
 		if (!all && !w)
@@ -73,7 +76,7 @@ static size_t gather(struct ctx *c, bool all)
 
 		if (g > 0 && groups[g] == groups[g - 1])
 			continue;
-		n = scan_group_members(c->o->sysfs, groups[g], &m);
+		n = scanner_group_members(&s, groups[g], &m);
 		for (int k = 0; k < n; k++) {
 			struct pci_dev *dev = pci_list_find(&c->devs, &m[k]);
 			char a[PCI_ADDR_MAX];
@@ -132,7 +135,7 @@ static void physpaths_of_wanted(struct ctx *c)
 		struct pci_dev *dev = &c->devs.v[i];
 
 		/* the wanted devices and the group members read with them */
-		if (dev->has_detail || plan_wants_detail(&c->rules, dev))
+		if (dev->has_detail || dev->wanted)
 			scan_physpath(&s, dev);
 	}
 	scanner_close(&s);
@@ -147,8 +150,7 @@ static bool is_display(const struct pci_dev *dev)
  * companion (its details were read with its group). */
 static bool fb_candidate(const struct ctx *c, const struct pci_dev *dev)
 {
-	return dev->has_detail && is_display(dev) &&
-	       (c->rules.group != GROUP_OFF || plan_wants_detail(&c->rules, dev));
+	return dev->has_detail && is_display(dev) && (c->rules.group != GROUP_OFF || dev->wanted);
 }
 
 /* Firmware framebuffers live in display functions' BARs: /proc/iomem is read once, and only when
@@ -186,8 +188,7 @@ static bool has_alias_index(const char *moddir)
 
 static bool variant_candidate(const struct ctx *c, const struct pci_dev *dev)
 {
-	return plan_wants_detail(&c->rules, dev) ||
-	       (c->rules.group == GROUP_VFIO && dev->has_detail);
+	return dev->wanted || (c->rules.group == GROUP_VFIO && dev->has_detail);
 }
 
 /* The variant for one device (an index into c->variants.v, or SIZE_MAX): the one its claim
@@ -322,7 +323,6 @@ static bool wanted_one(const struct opts *o, const struct rules *r, const struct
 		}
 	}
 	w = plan_wants_detail(r, &dev);
-	free(dev.driver);
 	free(dev.chain);
 	return w;
 }

@@ -78,7 +78,9 @@ static void set(struct decision *dc, enum action a, enum drv t, const char *fmt,
 
 	free(dc->reason);
 	va_start(ap, fmt);
-	dc->reason = xvasprintf(fmt, ap);
+	/* most reasons are a selector's text as it is: no formatting for those */
+	dc->reason =
+	    strcmp(fmt, "%s") == 0 ? xstrdup(va_arg(ap, const char *)) : xvasprintf(fmt, ap);
 	va_end(ap);
 	dc->action = a;
 	dc->target = t;

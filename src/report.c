@@ -10,6 +10,17 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+static void put_uint(FILE *f, unsigned v)
+{
+	char buf[16], *p = buf + sizeof(buf);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10));
+	fputs(p, f);
+}
+
 static void report_groups(FILE *f, const struct ctx *c)
 {
 	char a[PCI_ADDR_MAX];
@@ -20,8 +31,9 @@ static void report_groups(FILE *f, const struct ctx *c)
 	for (size_t i = 0; i < c->plan.ngroups; i++) {
 		const struct group_rep *g = &c->plan.groups[i];
 
-		fprintf(f, "  group %d: %s, members", g->group,
-			g->viable ? "viable" : "NOT viable");
+		fputs("  group ", f);
+		put_uint(f, (unsigned)g->group);
+		fputs(g->viable ? ": viable, members" : ": NOT viable, members", f);
 		for (size_t k = 0; k < g->nmembers; k++) {
 			putc(' ', f);
 			fputs(pci_addr_fmt(&g->members[k], a), f);
@@ -32,8 +44,11 @@ static void report_groups(FILE *f, const struct ctx *c)
 				const struct pci_dev *dev =
 				    pci_list_find(&c->devs, &g->blocking[k]);
 
-				fprintf(f, " %s (%s)", pci_addr_fmt(&g->blocking[k], a),
-					dev && dev->driver ? dev->driver : "unbound");
+				putc(' ', f);
+				fputs(pci_addr_fmt(&g->blocking[k], a), f);
+				fputs(" (", f);
+				fputs(dev && dev->driver ? dev->driver : "unbound", f);
+				putc(')', f);
 			}
 		}
 		fputc('\n', f);
@@ -85,14 +100,32 @@ static char *put_hex(char *p, uint32_t v, int digits)
 	return p + digits;
 }
 
+/* Rows are formatted into one buffer and written a chunk at a time. */
+struct rows {
+	FILE *f;
+	char buf[65536];
+	size_t len;
+};
+
+static void rows_flush(struct rows *w)
+{
+	fwrite(w->buf, 1, w->len, w->f);
+	w->len = 0;
+}
+
 /* One table row per function. Formatted by hand: this is the hot path of a big machine. */
-static void plan_row(FILE *f, const struct pci_dev *dev, const struct decision *dc)
+static void plan_row(struct rows *w, const struct pci_dev *dev, const struct decision *dc)
 {
 	bool tgt = dc->action == ACT_CLAIM || dc->action == ACT_ALREADY;
 	const char *reason = decision_reason(dc);
-	size_t need = 96 + strlen(reason) + (dev->driver ? strlen(dev->driver) : 0);
-	char stack[512], *buf = need <= sizeof(stack) ? stack : xmalloc(need), *p = buf;
+	size_t rlen = strlen(reason);
+	size_t need = 96 + rlen + (dev->driver ? strlen(dev->driver) : 0);
+	_cleanup_free_ char *big = NULL;
+	char *p;
 
+	if (w->len + need > sizeof(w->buf))
+		rows_flush(w);
+	p = need <= sizeof(w->buf) ? w->buf + w->len : (big = xmalloc(need));
 	p = put_col(p, dev->name, 14);
 	p = put_hex(p, dev->ids.vendor, 4);
 	*p++ = ':';
@@ -103,12 +136,13 @@ static void plan_row(FILE *f, const struct pci_dev *dev, const struct decision *
 	p = put_col(p, or_dash(dev->driver), 15);
 	p = put_col(p, action_name(dc->action), 8);
 	p = put_col(p, tgt ? drv_name(dc->target) : "-", 9);
-	memcpy(p, reason, strlen(reason));
-	p += strlen(reason);
+	memcpy(p, reason, rlen);
+	p += rlen;
 	*p++ = '\n';
-	fwrite(buf, 1, (size_t)(p - buf), f);
-	if (buf != stack)
-		free(buf);
+	if (big)
+		fwrite(big, 1, (size_t)(p - big), w->f);
+	else
+		w->len = (size_t)(p - w->buf);
 }
 
 void report_plan(FILE *f, const struct ctx *c)
@@ -117,10 +151,15 @@ void report_plan(FILE *f, const struct ctx *c)
 
 	fprintf(f, "%-13s %-9s %-6s %-14s %-7s %-8s %s\n", "ADDRESS", "ID", "CLASS", "DRIVER",
 		"ACTION", "TARGET", "REASON");
+	_cleanup_free_ struct rows *w = xmalloc(sizeof(*w));
+
+	w->f = f;
+	w->len = 0;
 	for (size_t i = 0; i < c->devs.n; i++) {
 		counts[c->plan.dec[i].action]++;
-		plan_row(f, &c->devs.v[i], &c->plan.dec[i]);
+		plan_row(w, &c->devs.v[i], &c->plan.dec[i]);
 	}
+	rows_flush(w);
 	fprintf(f, "\n%zu devices: %u claim, %u already, %u keep, %u refuse, %u skip%s\n",
 		c->devs.n, counts[ACT_CLAIM], counts[ACT_ALREADY], counts[ACT_KEEP],
 		counts[ACT_REFUSE], counts[ACT_SKIP],

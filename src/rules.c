@@ -107,12 +107,33 @@ static int hex_field(const char *s, const char *end, size_t min, size_t max, uin
 	return 0;
 }
 
+/* Two hex digits, or -1. */
+static int hex2(const char *s)
+{
+	int h = hexval(s[0]), l = h < 0 ? -1 : hexval(s[1]);
+
+	return l < 0 ? -1 : h << 4 | l;
+}
+
 int pci_addr_parse(const char *s, struct pci_addr *out)
 {
 	const char *dot = strchr(s, '.');
 	const char *c1, *c2;
 	uint32_t dom = 0, bus, dev, fn;
 
+	/* the kernel's own form, "DDDD:BB:DD.F", as every bus/pci/devices entry is named */
+	if (dot && dot - s == 10 && s[4] == ':' && s[7] == ':' && s[12] == '\0') {
+		int d0 = hex2(s), d1 = hex2(s + 2), b = hex2(s + 5), d = hex2(s + 8);
+		int f = s[11] >= '0' && s[11] <= '7' ? s[11] - '0' : -1;
+
+		if (d0 < 0 || d1 < 0 || b < 0 || d < 0 || d > 0x1f || f < 0)
+			return -EINVAL;
+		*out = (struct pci_addr){.domain = (uint32_t)(d0 << 8 | d1),
+					 .bus = (uint8_t)b,
+					 .dev = (uint8_t)d,
+					 .fn = (uint8_t)f};
+		return 0;
+	}
 	if (!dot || dot[1] == '\0' || dot[2] != '\0')
 		return -EINVAL;
 	c1 = memchr(s, ':', (size_t)(dot - s));
@@ -142,10 +163,18 @@ char *pci_addr_fmt(const struct pci_addr *a, char *buf)
 	int digits = 4;
 	char *p = buf;
 
-	while (digits < 8 && a->domain >> (4 * digits))
-		digits++;
-	for (int i = digits - 1; i >= 0; i--)
-		*p++ = hex[(a->domain >> (4 * i)) & 0xf];
+	if (a->domain <= 0xffff) {
+		p[0] = hex[a->domain >> 12];
+		p[1] = hex[(a->domain >> 8) & 0xf];
+		p[2] = hex[(a->domain >> 4) & 0xf];
+		p[3] = hex[a->domain & 0xf];
+		p += 4;
+	} else {
+		while (digits < 8 && a->domain >> (4 * digits))
+			digits++;
+		for (int i = digits - 1; i >= 0; i--)
+			*p++ = hex[(a->domain >> (4 * i)) & 0xf];
+	}
 	*p++ = ':';
 	*p++ = hex[a->bus >> 4];
 	*p++ = hex[a->bus & 0xf];
@@ -945,6 +974,11 @@ static void addr_set_finish(struct addr_set *s)
 	s->n = o;
 }
 
+static unsigned vendor_hash(uint32_t vendor)
+{
+	return (vendor ^ vendor >> 8) & 0xff;
+}
+
 static int by_vendor_cmp(const void *a, const void *b, void *ud)
 {
 	const struct rules *r = ud;
@@ -966,6 +1000,16 @@ void rules_finish(struct rules *r)
 		r->by_vendor[i] = i;
 	if (r->nids)
 		qsort_r(r->by_vendor, r->nids, sizeof(*r->by_vendor), by_vendor_cmp, r);
+	memset(r->vendor_bits, 0, sizeof(r->vendor_bits));
+	r->any_vendor_ids = false;
+	for (size_t i = 0; i < r->nids; i++) {
+		unsigned h = vendor_hash(r->ids[i].vendor);
+
+		if (r->ids[i].vendor == PCI_ANY_ID)
+			r->any_vendor_ids = true;
+		else
+			r->vendor_bits[h / 64] |= 1ull << (h % 64);
+	}
 
 	for (int drv = DRV_VFIO; drv <= DRV_STUB; drv++)
 		if (r->kernel_key_seen[drv] > 1)
@@ -1098,6 +1142,7 @@ static const struct id_sel *match_vendor(const struct rules *r, uint32_t vendor,
 const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv, const struct pci_ids *ids)
 {
 	const struct id_sel *a, *b;
+	unsigned h;
 
 	if (!r->by_vendor) { /* before rules_finish(): the plain scan */
 		for (size_t i = 0; i < r->nids; i++)
@@ -1106,8 +1151,9 @@ const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv, const 
 		return NULL;
 	}
 	/* O(log n) per device however long the list: the device's vendor and "any vendor". */
-	a = match_vendor(r, ids->vendor, drv, ids);
-	b = match_vendor(r, PCI_ANY_ID, drv, ids);
+	h = vendor_hash(ids->vendor);
+	a = r->vendor_bits[h / 64] >> (h % 64) & 1 ? match_vendor(r, ids->vendor, drv, ids) : NULL;
+	b = r->any_vendor_ids ? match_vendor(r, PCI_ANY_ID, drv, ids) : NULL;
 	if (a && b)
 		return a < b ? a : b;
 	return a ? a : b;

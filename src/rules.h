@@ -151,6 +151,8 @@ struct rules {
 	char *netroot_spec;	       /* netroot= (iSCSI, NBD, NFS in dracut's syntax) */
 	char *ip_iface;		       /* the interface ip= names, if it names one */
 	size_t *by_vendor; /* ids indexes sorted by (vendor, index); built by rules_finish() */
+	uint64_t vendor_bits[4];     /* a bit per vendor hash (rules_finish()): most devices miss */
+	bool any_vendor_ids;	     /* some ids entry has no vendor (PCI_ANY_ID) */
 	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
 	unsigned ids_given[3]; /* per drv: ids= a later modprobe would pass (cmdline or conf) */
 	struct modparam *modparams;  /* MODULE.PARAM[=VAL] words, for every module we insert */

@@ -27,10 +27,8 @@ static void dev_clear_detail(struct pci_dev *dev)
 
 void pci_list_free(struct pci_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free(l->v[i].driver);
+	for (size_t i = 0; i < l->n; i++)
 		dev_clear_detail(&l->v[i]);
-	}
 	free(l->v);
 	*l = (struct pci_list){0};
 }
@@ -44,22 +42,23 @@ bool pci_is_bridge(const struct pci_dev *dev)
 	return dev->header_type > 0;
 }
 
-/* "10DE:1B80" -> two 16-bit values. */
-static int parse_pair(const char *s, uint16_t *a, uint16_t *b)
+/* "10DE:1B80" (up to the end e) -> two 16-bit values. */
+static int parse_pair(const char *s, const char *e, uint16_t *a, uint16_t *b)
 {
-	const char *c = strchr(s, ':');
-	char tmp[16];
+	const char *c = memchr(s, ':', (size_t)(e - s));
 	uint32_t x, y;
 
-	if (!c || (size_t)(c - s) >= sizeof(tmp))
-		return -EINVAL;
-	memcpy(tmp, s, (size_t)(c - s));
-	tmp[c - s] = '\0';
-	if (parse_hex_u32(tmp, &x) < 0 || parse_hex_u32(c + 1, &y) < 0 || x > 0xffff || y > 0xffff)
+	if (!c || parse_hex_n(s, (size_t)(c - s), &x) < 0 ||
+	    parse_hex_n(c + 1, (size_t)(e - c - 1), &y) < 0 || x > 0xffff || y > 0xffff)
 		return -EINVAL;
 	*a = (uint16_t)x;
 	*b = (uint16_t)y;
 	return 0;
+}
+
+static bool has_key(const char *line, const char *e, const char *key, size_t n)
+{
+	return (size_t)(e - line) >= n && memcmp(line, key, n) == 0;
 }
 
 /*
@@ -67,42 +66,39 @@ static int parse_pair(const char *s, uint16_t *a, uint16_t *b)
  * DRIVER=, PCI_CLASS= (uppercase, no leading zero), PCI_ID=, PCI_SUBSYS_ID=.
  * Returns a bit mask of what was found: 1 ids, 2 subsystem, 4 class.
  */
-static int parse_uevent(char *buf, struct pci_dev *dev)
+static int parse_uevent(const char *buf, size_t len, struct pci_dev *dev)
 {
+	const char *line = buf, *end = buf + len;
 	int found = 0;
-	char *line = buf, *nl;
 
-	for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
-		nl = strchr(line, '\n');
-		if (nl)
-			*nl = '\0';
-		switch (line[0]) {
-		case 'D':
-			if (strncmp(line, "DRIVER=", 7) == 0) {
-				free(dev->driver);
-				dev->driver = line[7] ? xstrdup(line + 7) : NULL;
-			}
-			break;
-		case 'P':
-			if (strncmp(line, "PCI_ID=", 7) == 0) {
-				if (parse_pair(line + 7, &dev->ids.vendor, &dev->ids.device) == 0)
+	while (line < end) {
+		const char *e = memchr(line, '\n', (size_t)(end - line));
+		uint32_t c;
+
+		if (!e)
+			e = end;
+		if (line[0] == 'D' && has_key(line, e, "DRIVER=", 7)) {
+			dev->driver =
+			    e > line + 7 ? str_intern(line + 7, (size_t)(e - line - 7)) : NULL;
+		} else if (line[0] == 'P' && has_key(line, e, "PCI_", 4)) {
+			const char *k = line + 4;
+
+			if (has_key(k, e, "ID=", 3)) {
+				if (parse_pair(k + 3, e, &dev->ids.vendor, &dev->ids.device) == 0)
 					found |= 1;
-			} else if (strncmp(line, "PCI_SUBSYS_ID=", 14) == 0) {
-				if (parse_pair(line + 14, &dev->ids.subvendor,
+			} else if (has_key(k, e, "SUBSYS_ID=", 10)) {
+				if (parse_pair(k + 10, e, &dev->ids.subvendor,
 					       &dev->ids.subdevice) == 0)
 					found |= 2;
-			} else if (strncmp(line, "PCI_CLASS=", 10) == 0) {
-				uint32_t c;
-
-				if (parse_hex_u32(line + 10, &c) == 0 && c <= 0xffffff) {
+			} else if (has_key(k, e, "CLASS=", 6)) {
+				if (parse_hex_n(k + 6, (size_t)(e - k - 6), &c) == 0 &&
+				    c <= 0xffffff) {
 					dev->ids.class = c;
 					found |= 4;
 				}
 			}
-			break;
 		}
-		if (!nl)
-			break;
+		line = e + 1;
 	}
 	return found;
 }
@@ -111,7 +107,11 @@ static int parse_uevent(char *buf, struct pci_dev *dev)
 static int read_dev_attr(int dfd, const char *dir, const char *name, char *buf, size_t size)
 {
 	char path[128];
-	int r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
+	int r;
+
+	if (strcmp(dir, ".") == 0) /* an open device directory */
+		return read_attr_at(dfd, name, buf, size);
+	r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
 
 	return r < 0 ? r : read_attr_at(dfd, path, buf, size);
 }
@@ -152,11 +152,13 @@ static int scan_attrs(int dfd, struct pci_dev *dev, int found)
 			return -ENODATA;
 		dev->ids.vendor = (uint16_t)v;
 		dev->ids.device = (uint16_t)d;
-		free(dev->driver);
 		dev->driver = NULL;
 		if (path_fmt(path, sizeof(path), "%s/driver", dev->name) > 0 &&
-		    readlink_at(dfd, path, link, sizeof(link)) > 0)
-			dev->driver = xstrdup(path_basename(link));
+		    readlink_at(dfd, path, link, sizeof(link)) > 0) {
+			const char *b = path_basename(link);
+
+			dev->driver = str_intern(b, strlen(b));
+		}
 	}
 	if (!(found & 2)) {
 		if (read_hex_attr(dfd, dev->name, "subsystem_vendor", &sv) == 0 && sv <= 0xffff &&
@@ -184,7 +186,7 @@ static int scan_basic(int dfd, struct pci_dev *dev)
 	memcpy(path + n, "/uevent", 8);
 	r = read_attr_at(dfd, path, buf, sizeof(buf));
 	if (r >= 0)
-		found = parse_uevent(buf, dev);
+		found = parse_uevent(buf, (size_t)r, dev);
 	if (found == 7)
 		return 0;
 	return scan_attrs(dfd, dev, found);
@@ -195,68 +197,51 @@ static uint64_t addr_key(const struct pci_addr *a)
 	return (uint64_t)a->domain << 16 | (uint64_t)a->bus << 8 | (uint64_t)(a->dev << 3 | a->fn);
 }
 
-static int dev_cmp(const void *a, const void *b)
+static struct pci_addr key_addr(uint64_t k)
 {
-	uint64_t x = addr_key(&((const struct pci_dev *)a)->addr);
-	uint64_t y = addr_key(&((const struct pci_dev *)b)->addr);
-
-	return x < y ? -1 : x > y;
+	return (struct pci_addr){.domain = (uint32_t)(k >> 16),
+				 .bus = (uint8_t)(k >> 8),
+				 .dev = (uint8_t)((k >> 3) & 0x1f),
+				 .fn = (uint8_t)(k & 7)};
 }
 
-struct sort_key {
-	uint64_t key;
-	size_t i;
-};
-
-/* A bottom-up merge sort of the keys, stable, with the comparison inline (qsort's calls
- * through a function pointer were an eighth of a big plan's instructions). */
-static void sort_keys(struct sort_key *k, size_t n)
+/*
+ * A stable LSD radix sort of the keys, a byte at a time, skipping the bytes that are the same in
+ * every key (a domain's high bytes, mostly): three passes over a usual tree, where a comparison
+ * sort of thousands of functions made a tenth of a big plan's instructions.
+ */
+static void sort_keys(uint64_t *k, size_t n)
 {
-	_cleanup_free_ struct sort_key *tmp = xmalloc(n * sizeof(*tmp));
-	struct sort_key *src = k, *dst = tmp, *t;
+	_cleanup_free_ uint64_t *tmp = NULL;
+	uint64_t *src = k, *dst, *t;
+	uint64_t all_or = 0, all_and = UINT64_MAX;
 
-	for (size_t w = 1; w < n; w *= 2) {
-		for (size_t lo = 0; lo < n; lo += 2 * w) {
-			size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-			size_t a = lo, b = mid, o = lo;
+	for (size_t i = 0; i < n; i++) {
+		all_or |= k[i];
+		all_and &= k[i];
+	}
+	dst = tmp = xmalloc(n * sizeof(*tmp));
+	for (unsigned shift = 0; shift < 64; shift += 8) {
+		size_t count[256] = {0}, pos = 0;
 
-			while (a < mid && b < hi)
-				dst[o++] = src[b].key < src[a].key ? src[b++] : src[a++];
-			while (a < mid)
-				dst[o++] = src[a++];
-			while (b < hi)
-				dst[o++] = src[b++];
+		if ((((all_or ^ all_and) >> shift) & 0xff) == 0)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xff]++;
+		for (size_t d = 0; d < 256; d++) {
+			size_t c = count[d];
+
+			count[d] = pos;
+			pos += c;
 		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xff]++] = src[i];
 		t = src;
 		src = dst;
 		dst = t;
 	}
 	if (src != k)
 		memcpy(k, src, n * sizeof(*k));
-}
-
-/* Address order. readdir of sysfs is hash order, so this sorts small keys, then moves each
- * device once. */
-static void sort_devs(struct pci_list *l)
-{
-	_cleanup_free_ struct sort_key *k = NULL;
-	struct pci_dev *v;
-	size_t i;
-
-	for (i = 1; i < l->n; i++)
-		if (dev_cmp(&l->v[i - 1], &l->v[i]) > 0)
-			break;
-	if (i >= l->n)
-		return;
-	k = xmalloc(l->n * sizeof(*k));
-	for (i = 0; i < l->n; i++)
-		k[i] = (struct sort_key){addr_key(&l->v[i].addr), i};
-	sort_keys(k, l->n);
-	v = xmalloc(l->cap * sizeof(*v));
-	for (i = 0; i < l->n; i++)
-		v[i] = l->v[k[i].i];
-	free(l->v);
-	l->v = v;
 }
 
 static int open_devices_dir(const char *sysfs)
@@ -301,45 +286,110 @@ void scan_vfio_family(const char *sysfs)
 	closedir(dp);
 }
 
+/* A directory name that is not the canonical form of its address (never seen from the kernel). */
+struct odd_name {
+	uint64_t key;
+	char name[PCI_ADDR_MAX];
+};
+
+struct fn_list {
+	uint64_t *keys; /* addr_key() of each, in address order */
+	size_t n;
+	struct odd_name *odd;
+	size_t nodd;
+};
+
+/* The PCI functions in the open bus/pci/devices, in address order (readdir of sysfs is hash
+ * order). Names are kept only where they are not what pci_addr_fmt() makes of the address. */
+static void list_functions(int dfd, struct fn_list *fl, struct diag *d)
+{
+	_cleanup_free_ char *buf = xmalloc(32768);
+	size_t cap = 0, ocap = 0;
+	bool sorted = true;
+	ssize_t got;
+
+	*fl = (struct fn_list){0};
+	/* getdents64 on the directory itself: no stream, no second descriptor */
+	while ((got = getdents64(dfd, buf, 32768)) > 0) {
+		for (ssize_t off = 0; off < got;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			size_t len = strlen(de->d_name);
+			char canon[PCI_ADDR_MAX];
+			struct pci_addr a;
+			uint64_t key;
+
+			off += de->d_reclen;
+			if (de->d_name[0] == '.')
+				continue;
+			if (len >= PCI_ADDR_MAX || pci_addr_parse(de->d_name, &a) < 0) {
+				diag_warn(d, DIAG_SYSFS,
+					  "bus/pci/devices/%s: not a PCI address; skipped",
+					  de->d_name);
+				continue;
+			}
+			key = addr_key(&a);
+			if (memcmp(pci_addr_fmt(&a, canon), de->d_name, len + 1) != 0) {
+				grow((void **)&fl->odd, &ocap, fl->nodd, sizeof(*fl->odd));
+				fl->odd[fl->nodd].key = key;
+				memcpy(fl->odd[fl->nodd++].name, de->d_name, len + 1);
+			}
+			grow((void **)&fl->keys, &cap, fl->n, sizeof(*fl->keys));
+			fl->keys[fl->n] = key;
+			sorted = sorted && (fl->n == 0 || fl->keys[fl->n - 1] < key);
+			fl->n++;
+		}
+	}
+	if (!sorted)
+		sort_keys(fl->keys, fl->n);
+}
+
+/* The directory name of the function with this key. */
+static void fn_name(const struct fn_list *fl, uint64_t key, char *name)
+{
+	struct pci_addr a = key_addr(key);
+
+	for (size_t i = 0; i < fl->nodd; i++)
+		if (fl->odd[i].key == key) {
+			memcpy(name, fl->odd[i].name, sizeof(fl->odd[i].name));
+			return;
+		}
+	pci_addr_fmt(&a, name);
+}
+
 int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 {
 	_cleanup_close_ int dfd = -1;
-	struct dirent *de;
-	DIR *dp;
+	struct fn_list fl;
 
 	dfd = open_devices_dir(sysfs);
 	if (dfd < 0)
 		return dfd;
 	scan_vfio_family(sysfs);
-	dp = fdopendir(dup(dfd));
-	if (!dp)
-		return -errno;
-	while ((de = readdir(dp))) {
-		struct pci_dev dev = {0};
+	list_functions(dfd, &fl, d);
+	/* each function is read in address order straight into its place */
+	l->v = fl.n ? xmalloc(fl.n * sizeof(*l->v)) : NULL;
+	l->cap = fl.n;
+	l->n = 0;
+	for (size_t k = 0; k < fl.n; k++) {
+		struct pci_dev *dev = &l->v[l->n];
 		int r;
 
-		if (de->d_name[0] == '.')
-			continue;
-		if (pci_addr_parse(de->d_name, &dev.addr) < 0 ||
-		    strlen(de->d_name) >= PCI_ADDR_MAX) {
-			diag_warn(d, DIAG_SYSFS, "bus/pci/devices/%s: not a PCI address; skipped",
-				  de->d_name);
-			continue;
-		}
-		memcpy(dev.name, de->d_name, strlen(de->d_name) + 1);
-		dev.iommu_group = dev.header_type = dev.sriov_numvfs = dev.boot_vga = -1;
-		r = scan_basic(dfd, &dev);
+		*dev = (struct pci_dev){.addr = key_addr(fl.keys[k]),
+					.iommu_group = -1,
+					.header_type = -1,
+					.sriov_numvfs = -1,
+					.boot_vga = -1};
+		fn_name(&fl, fl.keys[k], dev->name);
+		r = scan_basic(dfd, dev);
 		if (r < 0) {
-			diag_warn(d, DIAG_SYSFS, "%s: cannot read its ids (%s); skipped", dev.name,
+			diag_warn(d, DIAG_SYSFS, "%s: cannot read its ids (%s); skipped", dev->name,
 				  strerror(-r));
-			free(dev.driver);
 			continue;
 		}
-		grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v));
-		l->v[l->n++] = dev;
+		l->n++;
 	}
-	closedir(dp);
-	sort_devs(l);
+	free(fl.keys);
+	free(fl.odd);
 	return 0;
 }
 
@@ -358,7 +408,6 @@ int scan_refresh(const char *sysfs, struct pci_dev *dev)
 
 	if (dfd < 0)
 		return dfd;
-	free(dev->driver);
 	dev->driver = NULL;
 	return scan_basic(dfd, dev);
 }
@@ -459,6 +508,7 @@ static int header_type_of(int at, const struct pci_dev *dev)
 int scanner_open(struct scanner *s, const char *sysfs)
 {
 	s->sysfs = sysfs;
+	s->gfd = -1;
 	s->dfd = open_devices_dir(sysfs);
 	return s->dfd < 0 ? s->dfd : 0;
 }
@@ -466,7 +516,8 @@ int scanner_open(struct scanner *s, const char *sysfs)
 void scanner_close(struct scanner *s)
 {
 	closep(&s->dfd);
-	s->dfd = -1;
+	closep(&s->gfd);
+	s->dfd = s->gfd = -1;
 }
 
 void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d)
@@ -528,29 +579,65 @@ void scan_physpath(struct scanner *s, struct pci_dev *dev)
 	}
 }
 
+/* The PCI addresses in an open directory (an IOMMU group's devices), which it closes. */
+static int read_members(int fd, struct pci_addr **out)
+{
+	_cleanup_close_ int dfd = fd;
+	char buf[4096];
+	size_t n = 0, cap = 0;
+	ssize_t got;
+
+	*out = NULL;
+	while ((got = getdents64(dfd, buf, sizeof(buf))) > 0) {
+		for (ssize_t off = 0; off < got;) {
+			const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+			struct pci_addr a;
+
+			off += de->d_reclen;
+			if (pci_addr_parse(de->d_name, &a) < 0)
+				continue;
+			grow((void **)out, &cap, n, sizeof(**out));
+			(*out)[n++] = a;
+		}
+	}
+	if (got < 0) {
+		free(*out);
+		*out = NULL;
+		return -errno;
+	}
+	return (int)n;
+}
+
 int scan_group_members(const char *sysfs, int group, struct pci_addr **out)
 {
 	char path[4096];
-	struct dirent *de;
-	size_t n = 0, cap = 0;
-	DIR *dp;
+	int fd;
 
 	*out = NULL;
 	if (path_fmt(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", sysfs, group) < 0)
 		return -ENAMETOOLONG;
-	dp = opendir(path);
-	if (!dp)
-		return -errno;
-	while ((de = readdir(dp))) {
-		struct pci_addr a;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : read_members(fd, out);
+}
 
-		if (pci_addr_parse(de->d_name, &a) < 0)
-			continue;
-		grow((void **)out, &cap, n, sizeof(**out));
-		(*out)[n++] = a;
+int scanner_group_members(struct scanner *s, int group, struct pci_addr **out)
+{
+	char rel[32];
+	int fd;
+
+	*out = NULL;
+	if (s->gfd < 0) {
+		char path[4096];
+
+		if (path_fmt(path, sizeof(path), "%s/kernel/iommu_groups", s->sysfs) < 0)
+			return -ENAMETOOLONG;
+		s->gfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (s->gfd < 0)
+			return -errno;
 	}
-	closedir(dp);
-	return (int)n;
+	snprintf(rel, sizeof(rel), "%d/devices", group);
+	fd = openat(s->gfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? -errno : read_members(fd, out);
 }
 
 int scan_device_group(const char *sysfs, const struct pci_addr *a)
@@ -595,9 +682,19 @@ bool scan_have_iommu(const char *sysfs)
 
 struct pci_dev *pci_list_find(const struct pci_list *l, const struct pci_addr *a)
 {
-	struct pci_dev key = {.addr = *a};
+	uint64_t key = addr_key(a);
+	size_t lo = 0, hi = l->n;
 
-	if (!l->n)
-		return NULL;
-	return bsearch(&key, l->v, l->n, sizeof(*l->v), dev_cmp);
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t k = addr_key(&l->v[mid].addr);
+
+		if (k == key)
+			return &l->v[mid];
+		if (k < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }

@@ -18,8 +18,9 @@ struct pci_dev {
 	struct pci_addr addr;
 	char name[PCI_ADDR_MAX]; /* the directory name, "0000:01:00.0" */
 	struct pci_ids ids;
-	char *driver; /* NULL when unbound */
+	const char *driver; /* NULL when unbound; interned (str_intern()), never freed */
 	bool has_detail;
+	bool wanted; /* a selector wants it (plan_wants_detail(), noted once by the pipeline) */
 	char *driver_override; /* NULL when the kernel shows "(null)" or there is no such file */
 	int iommu_group;       /* -1: no group */
 	int header_type;       /* -1: config unreadable */
@@ -52,7 +53,8 @@ enum {
 /* An open bus/pci/devices directory for repeated detail reads. */
 struct scanner {
 	const char *sysfs;
-	int dfd;
+	int dfd; /* bus/pci/devices */
+	int gfd; /* kernel/iommu_groups, opened on first use (O_PATH) */
 };
 int scanner_open(struct scanner *s, const char *sysfs);
 void scanner_close(struct scanner *s);
@@ -71,6 +73,8 @@ int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev
 int scan_refresh(const char *sysfs, struct pci_dev *dev);
 /* The addresses in SYSFS/kernel/iommu_groups/N/devices. Returns the count or -errno. */
 int scan_group_members(const char *sysfs, int group, struct pci_addr **out);
+/* The same through the scanner's kept directory handles. */
+int scanner_group_members(struct scanner *s, int group, struct pci_addr **out);
 /* The IOMMU group number of one device (its iommu_group link), or -errno. */
 int scan_device_group(const char *sysfs, const struct pci_addr *a);
 /* Whether SYSFS/kernel/iommu_groups has any group (the IOMMU is on). */

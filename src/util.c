@@ -276,16 +276,16 @@ const char *path_basename(const char *p)
 	return s ? s + 1 : p;
 }
 
-int parse_hex_u32(const char *s, uint32_t *out)
+int parse_hex_n(const char *s, size_t n, uint32_t *out)
 {
+	const char *p = s, *e = s + n;
 	uint32_t v = 0;
-	const char *p = s;
 
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+	if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 		p += 2;
-	if (!*p)
+	if (p == e)
 		return -EINVAL;
-	for (; *p; p++) {
+	for (; p < e; p++) {
 		int d;
 
 		if (*p >= '0' && *p <= '9')
@@ -302,6 +302,77 @@ int parse_hex_u32(const char *s, uint32_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+int parse_hex_u32(const char *s, uint32_t *out)
+{
+	return parse_hex_n(s, strlen(s), out);
+}
+
+/* Interned strings: an open-addressing table of pointers into chunks that live as long as the
+ * process. Few distinct names (drivers) are asked for, each many times. */
+static struct {
+	const char **slot;
+	size_t cap, n;
+	char *chunk;
+	size_t chunk_left;
+} interned;
+
+static uint32_t str_hash(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static const char *intern_store(const char *s, size_t n)
+{
+	char *p;
+
+	if (n + 1 > interned.chunk_left) {
+		size_t sz = n + 1 > 4096 ? n + 1 : 4096;
+
+		interned.chunk = xmalloc(sz);
+		interned.chunk_left = sz;
+	}
+	p = interned.chunk;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	interned.chunk += n + 1;
+	interned.chunk_left -= n + 1;
+	return p;
+}
+
+const char *str_intern(const char *s, size_t n)
+{
+	size_t i;
+
+	if ((interned.n + 1) * 2 > interned.cap) {
+		size_t cap = interned.cap ? interned.cap * 2 : 64;
+		const char **slot = xcalloc(cap, sizeof(*slot));
+
+		for (size_t k = 0; k < interned.cap; k++) {
+			const char *o = interned.slot[k];
+
+			if (!o)
+				continue;
+			for (i = str_hash(o, strlen(o)) & (cap - 1); slot[i];
+			     i = (i + 1) & (cap - 1))
+				;
+			slot[i] = o;
+		}
+		free(interned.slot);
+		interned.slot = slot;
+		interned.cap = cap;
+	}
+	for (i = str_hash(s, n) & (interned.cap - 1); interned.slot[i];
+	     i = (i + 1) & (interned.cap - 1))
+		if (strncmp(interned.slot[i], s, n) == 0 && interned.slot[i][n] == '\0')
+			return interned.slot[i];
+	interned.n++;
+	return interned.slot[i] = intern_store(s, n);
 }
 
 bool str_in(const char *s, const char *const *list)

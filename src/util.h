@@ -66,6 +66,10 @@ const char *path_basename(const char *p);
 
 /* Parses a hex number that must fill the whole string (optional 0x). */
 int parse_hex_u32(const char *s, uint32_t *out);
+/* The same for the first n characters of s. */
+int parse_hex_n(const char *s, size_t n, uint32_t *out);
+/* A shared copy of s[0..n) that lives as long as the process: equal strings, one pointer. */
+const char *str_intern(const char *s, size_t n);
 bool str_in(const char *s, const char *const *list);
 /* Writes text to dir/name through a temporary file in dir, fsync() and rename(). 0 or -errno. */
 int write_atomic(const char *dir, const char *name, const char *text);

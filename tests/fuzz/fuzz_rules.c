@@ -33,7 +33,7 @@ static void machine(struct pci_list *l)
 
 		pci_addr_parse(devs[i].addr, &d.addr);
 		pci_addr_fmt(&d.addr, d.name);
-		d.driver = devs[i].driver ? strdup(devs[i].driver) : NULL;
+		d.driver = devs[i].driver;
 		grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v));
 		l->v[l->n++] = d;
 	}

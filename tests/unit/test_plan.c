@@ -23,7 +23,7 @@ static void dev(struct world *w, const char *addr, uint16_t v, uint16_t d, uint3
 	pci_addr_parse(addr, &x.addr);
 	pci_addr_fmt(&x.addr, x.name);
 	x.ids = (struct pci_ids){v, d, 0x1043, 0x8000, cls};
-	x.driver = driver ? strdup(driver) : NULL;
+	x.driver = driver ? str_intern(driver, strlen(driver)) : NULL;
 	x.has_detail = true;
 	x.iommu_group = group;
 	x.header_type = (cls >> 8) == 0x0604 ? 1 : 0;
@@ -180,8 +180,7 @@ void test_plan(void)
 	CHECK(w.p.ngroups == 0, "no groups when off");
 	reset(&w);
 
-	free(get(&w, "02:00.0")->driver);
-	get(&w, "02:00.0")->driver = strdup("vfio-pci");
+	get(&w, "02:00.0")->driver = "vfio-pci";
 	run(&w, "earlybind.claim=02:00.0");
 	CHECK(is(&w, "02:00.0", ACT_ALREADY, DRV_VFIO), "already on target");
 	reset(&w);

@@ -166,6 +166,15 @@ static const struct addr_case addr_cases[] = {
     {"0:0:01:00.0", 0, 0, 0, 0, 0, NULL},
     {"", 0, 0, 0, 0, 0, NULL},
     {"ffffffff:ff:ff.f", 0, 0, 0, 0, 0, NULL},
+    /* the kernel's own 12-character form, parsed by a shortcut: the same answers */
+    {"abcd:EF:1f.0", 1, 0xabcd, 0xef, 0x1f, 0, "abcd:ef:1f.0"},
+    {"0000:0x:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:0g.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00.a", 0, 0, 0, 0, 0, NULL},
+    {"000g:01:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000-01:00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01-00.0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00:0", 0, 0, 0, 0, 0, NULL},
 };
 
 static void test_addr(void)
