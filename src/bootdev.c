@@ -134,12 +134,13 @@ static bool entry_present(const struct boot_dev *e, struct pci_list *devs, struc
  */
 static bool live_facts(const struct opts *o)
 {
-	_cleanup_free_ char *real = NULL;
+	struct stat a, b;
 
 	if (o->root && *o->root && strcmp(o->root, "/") != 0)
 		return true;
-	real = realpath(o->sysfs, NULL);
-	return real && strcmp(real, "/sys") == 0;
+	/* the tree is /sys itself (by any path): one directory, not a walk of each component */
+	return stat(o->sysfs, &a) == 0 && stat("/sys", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_list *devs,

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,30 +45,51 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
 					"/usr/local/lib/modprobe.d", "/lib/modprobe.d", NULL};
 
+/* Whether the file `name` in the open directory dfd has "ids=" in it. */
+static bool file_mentions_ids(int dfd, const char *name)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	char buf[4096];
+	size_t keep = 0;
+	ssize_t r;
+
+	if (fd < 0)
+		return false;
+	while ((r = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
+		size_t len = keep + (size_t)r;
+
+		if (memmem(buf, len, "ids=", 4))
+			return true;
+		if ((size_t)r < sizeof(buf) - keep) /* a regular file's short read is its end */
+			return false;
+		keep = 3; /* "ids" may go on in the next block */
+		memmove(buf, buf + len - keep, keep);
+	}
+	return false;
+}
+
 bool modload_conf_mentions_ids(const struct opts *o)
 {
 	bool found = false;
 
 	for (size_t i = 0; conf_dirs[i] && !found; i++) {
 		_cleanup_free_ char *dir = root_path(o, conf_dirs[i]);
-		struct dirent *de;
-		DIR *dp = opendir(dir);
+		_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		char buf[8192];
+		ssize_t got;
 
-		while (dp && !found && (de = readdir(dp))) {
-			size_t n = strlen(de->d_name);
-			_cleanup_free_ char *text = NULL;
-			struct strbuf p;
+		while (dfd >= 0 && !found && (got = getdents64(dfd, buf, sizeof(buf))) > 0) {
+			for (ssize_t off = 0; off < got && !found;) {
+				const struct dirent64 *de = (const struct dirent64 *)(buf + off);
+				size_t n = strlen(de->d_name);
 
-			if (de->d_name[0] == '.' || n < 6 ||
-			    strcmp(de->d_name + n - 5, ".conf") != 0)
-				continue;
-			sb_init(&p);
-			sb_addf(&p, "%s/%s", dir, de->d_name);
-			found = read_file(p.s, &text, NULL) == 0 && strstr(text, "ids=");
-			sb_free(&p);
+				off += de->d_reclen;
+				if (de->d_name[0] == '.' || n < 6 ||
+				    strcmp(de->d_name + n - 5, ".conf") != 0)
+					continue;
+				found = file_mentions_ids(dfd, de->d_name);
+			}
 		}
-		if (dp)
-			closedir(dp);
 	}
 	return found;
 }

@@ -37,23 +37,17 @@ bool in_initramfs(const struct opts *o)
 }
 
 /* Details for the devices the plan needs, and for every member of their IOMMU groups. */
-static size_t gather(struct ctx *c, bool all)
+static size_t gather(struct ctx *c, struct scanner *s, bool all)
 {
 	unsigned want = all ? DETAIL_OVERRIDE | DETAIL_PHYSPATH : 0;
-	struct scanner s;
 	int *groups = NULL;
 	size_t ng = 0, cap = 0, wanted = 0;
 
 	if (c->boot.n || rules_need_chain(&c->rules))
 		want |= DETAIL_PHYSPATH;
-	if (scanner_open(&s, c->o->sysfs) < 0) {
-		for (size_t i = 0; i < c->devs.n; i++)
-			wanted += c->devs.v[i].wanted = plan_wants_detail(&c->rules, &c->devs.v[i]);
-		return wanted;
-	}
 	/* path selectors: every device's chain first, to know which ones they name */
 	for (size_t i = 0; rules_need_chain(&c->rules) && i < c->devs.n; i++)
-		scan_physpath(&s, &c->devs.v[i]);
+		scan_physpath(s, &c->devs.v[i]);
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
 		bool w = dev->wanted = plan_wants_detail(&c->rules, dev);
@@ -61,7 +55,7 @@ static size_t gather(struct ctx *c, bool all)
 		wanted += w;
 		if (!all && !w)
 			continue;
-		scan_detail(&s, dev, want, &c->diag);
+		scan_detail(s, dev, want, &c->diag);
 		if (dev->iommu_group >= 0) {
 			grow((void **)&groups, &cap, ng, sizeof(*groups));
 			groups[ng++] = dev->iommu_group;
@@ -76,7 +70,7 @@ static size_t gather(struct ctx *c, bool all)
 
 		if (g > 0 && groups[g] == groups[g - 1])
 			continue;
-		n = scanner_group_members(&s, groups[g], &m);
+		n = scanner_group_members(s, groups[g], &m);
 		for (int k = 0; k < n; k++) {
 			struct pci_dev *dev = pci_list_find(&c->devs, &m[k]);
 			char a[PCI_ADDR_MAX];
@@ -94,13 +88,12 @@ static size_t gather(struct ctx *c, bool all)
 				if (!dev->has_detail)
 					dev->iommu_group = groups[g];
 			} else {
-				scan_detail(&s, dev, want, &c->diag);
+				scan_detail(s, dev, want, &c->diag);
 			}
 		}
 		free(m);
 	}
 	free(groups);
-	scanner_close(&s);
 	return wanted;
 }
 
@@ -125,20 +118,15 @@ void pipeline_rules(struct ctx *c, const struct opts *o)
 	bootdev_load_for_plan(o, &c->rules, &c->boot, &c->diag);
 }
 
-static void physpaths_of_wanted(struct ctx *c)
+static void physpaths_of_wanted(struct ctx *c, struct scanner *s)
 {
-	struct scanner s;
-
-	if (scanner_open(&s, c->o->sysfs) < 0)
-		return;
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
 
 		/* the wanted devices and the group members read with them */
 		if (dev->has_detail || dev->wanted)
-			scan_physpath(&s, dev);
+			scan_physpath(s, dev);
 	}
-	scanner_close(&s);
 }
 
 static bool is_display(const struct pci_dev *dev)
@@ -173,7 +161,7 @@ static void framebuffers(struct ctx *c)
 		const struct iomem_fb *fb;
 
 		if (fb_candidate(c, dev) && (fb = iomem_fb_of(&fbs, &dev->addr)))
-			dev->fb = *fb;
+			dev->fb = xmemdup(fb, sizeof(*fb));
 	}
 	iomem_free(&fbs);
 }
@@ -261,23 +249,27 @@ static void variants(struct ctx *c)
 
 int pipeline_scan_plan(struct ctx *c, bool all_detail)
 {
-	int r = scan_devices(c->o->sysfs, &c->devs, &c->diag);
+	struct scanner s;
+	int r = scanner_open(&s, c->o->sysfs);
 
 	if (r < 0) {
 		diag_warn(&c->diag, DIAG_SYSFS, "cannot read %s/bus/pci/devices: %s", c->o->sysfs,
 			  strerror(-r));
 		return r;
 	}
+	/* one handle on bus/pci/devices (and on the groups) for the scan and every detail */
+	scan_devices_in(&s, &c->devs, &c->diag);
 	/* Boot-device facts cost libblkid and disk probing: only when a selector wants a device
 	 * (or the command asks for them), and then for every command alike. */
-	if (gather(c, all_detail) || c->o->resolve_root) {
+	if (gather(c, &s, all_detail) || c->o->resolve_root) {
 		size_t recorded = c->boot.n;
 
 		bootdev_settle(c->o, &c->rules, &c->devs, &c->boot, &c->diag);
 		/* boot devices found only now: the wanted devices' physical paths are needed too */
 		if (c->boot.n && !recorded)
-			physpaths_of_wanted(c);
+			physpaths_of_wanted(c, &s);
 	}
+	scanner_close(&s);
 	framebuffers(c);
 	variants(c);
 	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);

@@ -96,9 +96,9 @@ static void warn_framebuffer(const struct pci_dev *dev, enum drv t, struct diag 
 {
 	char fb[96];
 
-	if (!dev->fb.name[0])
+	if (!dev->fb)
 		return;
-	plan_fb_desc(&dev->fb, fb, sizeof(fb));
+	plan_fb_desc(dev->fb, fb, sizeof(fb));
 	if (t == DRV_VFIO && (dev->ids.class >> 8) == 0x0300)
 		diag_warn(
 		    d, DIAG_PLAN,

@@ -103,7 +103,7 @@ static char *put_hex(char *p, uint32_t v, int digits)
 /* Rows are formatted into one buffer and written a chunk at a time. */
 struct rows {
 	FILE *f;
-	char buf[65536];
+	char buf[16384];
 	size_t len;
 };
 

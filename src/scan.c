@@ -18,7 +18,8 @@ static void dev_clear_detail(struct pci_dev *dev)
 	dev->driver_override = dev->physpath = NULL;
 	dev->chain = NULL;
 	dev->nchain = 0;
-	dev->fb = (struct iomem_fb){0};
+	free(dev->fb);
+	dev->fb = NULL;
 	dev->variant = NULL;
 	dev->variant_missing = false;
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
@@ -42,11 +43,42 @@ bool pci_is_bridge(const struct pci_dev *dev)
 	return dev->header_type > 0;
 }
 
+/* 0x10 | a hex digit's value; 0 for anything else. */
+static const unsigned char hexval[256] = {
+    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
+    ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
+    ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
+};
+
+/* Exactly four hex digits, or -1. */
+static int hex4(const char *s)
+{
+	unsigned a = hexval[(unsigned char)s[0]], b = hexval[(unsigned char)s[1]],
+		 c = hexval[(unsigned char)s[2]], d = hexval[(unsigned char)s[3]];
+
+	if (!(a & b & c & d & 0x10))
+		return -1;
+	return (int)((a & 0xf) << 12 | (b & 0xf) << 8 | (c & 0xf) << 4 | (d & 0xf));
+}
+
 /* "10DE:1B80" (up to the end e) -> two 16-bit values. */
 static int parse_pair(const char *s, const char *e, uint16_t *a, uint16_t *b)
 {
-	const char *c = memchr(s, ':', (size_t)(e - s));
+	const char *c;
 	uint32_t x, y;
+
+	/* the kernel's "%04X:%04X" */
+	if (e - s == 9 && s[4] == ':') {
+		int hi = hex4(s), lo = hex4(s + 5);
+
+		if (hi >= 0 && lo >= 0) {
+			*a = (uint16_t)hi;
+			*b = (uint16_t)lo;
+			return 0;
+		}
+	}
+	c = memchr(s, ':', (size_t)(e - s));
 
 	if (!c || parse_hex_n(s, (size_t)(c - s), &x) < 0 ||
 	    parse_hex_n(c + 1, (size_t)(e - c - 1), &y) < 0 || x > 0xffff || y > 0xffff)
@@ -358,13 +390,21 @@ static void fn_name(const struct fn_list *fl, uint64_t key, char *name)
 
 int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 {
-	_cleanup_close_ int dfd = -1;
+	struct scanner s;
+	int r = scanner_open(&s, sysfs);
+
+	if (r == 0)
+		scan_devices_in(&s, l, d);
+	scanner_close(&s);
+	return r;
+}
+
+void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d)
+{
+	int dfd = s->dfd;
 	struct fn_list fl;
 
-	dfd = open_devices_dir(sysfs);
-	if (dfd < 0)
-		return dfd;
-	scan_vfio_family(sysfs);
+	scan_vfio_family(s->sysfs);
 	list_functions(dfd, &fl, d);
 	/* each function is read in address order straight into its place */
 	l->v = fl.n ? xmalloc(fl.n * sizeof(*l->v)) : NULL;
@@ -390,7 +430,6 @@ int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
 	}
 	free(fl.keys);
 	free(fl.odd);
-	return 0;
 }
 
 int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev)
@@ -509,6 +548,7 @@ int scanner_open(struct scanner *s, const char *sysfs)
 {
 	s->sysfs = sysfs;
 	s->gfd = -1;
+	s->boot_vga_seen = false;
 	s->dfd = open_devices_dir(sysfs);
 	return s->dfd < 0 ? s->dfd : 0;
 }
@@ -559,10 +599,19 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	dev->header_type = header_type_of(at, dev);
 	if (read_int_attr(at, ".", "sriov_numvfs", &dev->sriov_numvfs) < 0)
 		dev->sriov_numvfs = -1;
-	/* The kernel has boot_vga only on VGA-class functions (pci_dev_attrs_are_visible()). */
-	if ((dev->ids.class >> 8) == 0x0300 &&
-	    read_int_attr(at, ".", "boot_vga", &dev->boot_vga) < 0)
-		dev->boot_vga = -1;
+	/*
+	 * The kernel has boot_vga only on VGA-class functions (pci_dev_attrs_are_visible()), and
+	 * it is 1 on one of them at most (vga_default_device()): once that one is read, the rest
+	 * are 0 without a read.
+	 */
+	if ((dev->ids.class >> 8) == 0x0300) {
+		if (s->boot_vga_seen)
+			dev->boot_vga = 0;
+		else if (read_int_attr(at, ".", "boot_vga", &dev->boot_vga) < 0)
+			dev->boot_vga = -1;
+		else if (dev->boot_vga == 1)
+			s->boot_vga_seen = true;
+	}
 	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0) {
 		dev->physpath = scan_physpath_of(buf);
 		dev->nchain = scan_chain_of(buf, &dev->chain);

@@ -30,7 +30,7 @@ struct pci_dev {
 	struct pci_addr
 	    *chain; /* the PCI functions from the root down to this one (with physpath) */
 	size_t nchain;
-	struct iomem_fb fb; /* a firmware framebuffer in one of its BARs (fb.name "" if none) */
+	struct iomem_fb *fb; /* a firmware framebuffer in one of its BARs, or NULL (owned) */
 	/* the vfio-pci variant for it (see variant.h; owned by the pipeline), or NULL; whether a
 	 * variant its claim names has no module */
 	const struct variant_alias *variant;
@@ -44,6 +44,9 @@ struct pci_list {
 
 /* Returns 0, or -errno when bus/pci/devices cannot be read at all. Bad entries are warnings. */
 int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d);
+struct scanner;
+/* The same through an open scanner (scanner_open() succeeded). */
+void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d);
 /* What scan_detail() reads beyond what the plan always needs (group, header, SR-IOV, boot VGA). */
 enum {
 	DETAIL_OVERRIDE = 1 << 0, /* driver_override (status, --json) */
@@ -53,8 +56,9 @@ enum {
 /* An open bus/pci/devices directory for repeated detail reads. */
 struct scanner {
 	const char *sysfs;
-	int dfd; /* bus/pci/devices */
-	int gfd; /* kernel/iommu_groups, opened on first use (O_PATH) */
+	int dfd;	    /* bus/pci/devices */
+	int gfd;	    /* kernel/iommu_groups, opened on first use (O_PATH) */
+	bool boot_vga_seen; /* a boot_vga of 1 was read (the kernel has one such device) */
 };
 int scanner_open(struct scanner *s, const char *sysfs);
 void scanner_close(struct scanner *s);

@@ -45,6 +45,7 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t m);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+void *xmemdup(const void *p, size_t n);
 char *xstrndup(const char *s, size_t n);
 /* Grows *v (elements of size sz) so that index `need` fits. */
 void grow(void **v, size_t *cap, size_t need, size_t sz);

@@ -139,6 +139,23 @@ plan_traced() {
 	warnings | grep -q '^0000:02:00.0 is the boot VGA device'
 }
 
+@test "the kernel has one boot VGA device (vga_default_device()): once it is found, no other boot_vga is read" {
+	mktree s --spec - <<-'EOF'
+		dev 0000:01:00.0 10de:2204 class=030000 group=1 boot_vga=0
+		dev 0000:02:00.0 10de:2204 class=030000 group=2 boot_vga=1
+		dev 0000:03:00.0 10de:2204 class=030000 group=3 boot_vga=0
+		dev 0000:04:00.0 10de:2204 class=030000 group=4 boot_vga=0
+	EOF
+	plan_traced vfio-pci.ids=10de:2204
+	[ "$(action 0000:04:00.0)" = "claim vfio-pci" ]
+	grep -E '0000:01:00\.0(/|>, ")boot_vga' "$T/trace"
+	grep -E '0000:02:00\.0(/|>, ")boot_vga' "$T/trace"
+	run ! grep -E '0000:0[34]:00\.0(/|>, ")boot_vga' "$T/trace"
+	output=$(cat "$T/out")
+	warnings | grep -q '^0000:02:00.0 is the boot VGA device'
+	[ "$(warnings | grep -c 'is the boot VGA device')" -eq 1 ]
+}
+
 @test "malformed entries warn, each named, and the valid rest still applies" {
 	mktree m --lspci "$(dump mining-h110-btc-multi-gpu)"
 	run plan_json "$T/m" 'vfio-pci.ids=zz,,10de:2484,1 earlybind.claim=../../etc,0000:00:1f.7/../..,08:00.0 earlybind.keep=ffffffff:ff:ff.f'
