@@ -23,9 +23,14 @@ const char *action_name(enum action a)
 static const struct id_sel *match_ids(const struct rules *r, const struct pci_dev *dev,
 				      enum drv *target, bool *both)
 {
-	const struct id_sel *v = rules_match_ids(r, DRV_VFIO, &dev->ids);
-	const struct id_sel *s = rules_match_ids(r, DRV_STUB, &dev->ids);
+	const struct id_sel *v, *s;
 
+	*both = false;
+	*target = DRV_VFIO;
+	if (!rules_ids_may_match(r, dev->ids.vendor))
+		return NULL;
+	v = rules_match_ids(r, DRV_VFIO, &dev->ids);
+	s = rules_match_ids(r, DRV_STUB, &dev->ids);
 	*both = v && s;
 	if (s) {
 		*target = DRV_STUB;

@@ -79,13 +79,9 @@ enum drv drv_from_bound(const char *name)
 
 static int hexval(char c)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	unsigned v = hex_digit[(unsigned char)c];
+
+	return v ? (int)(v & 0xf) : -1;
 }
 
 /* Exactly `min`..`max` hex digits up to `end`. */
@@ -974,11 +970,6 @@ static void addr_set_finish(struct addr_set *s)
 	s->n = o;
 }
 
-static unsigned vendor_hash(uint32_t vendor)
-{
-	return (vendor ^ vendor >> 8) & 0xff;
-}
-
 static int by_vendor_cmp(const void *a, const void *b, void *ud)
 {
 	const struct rules *r = ud;
@@ -1003,7 +994,7 @@ void rules_finish(struct rules *r)
 	memset(r->vendor_bits, 0, sizeof(r->vendor_bits));
 	r->any_vendor_ids = false;
 	for (size_t i = 0; i < r->nids; i++) {
-		unsigned h = vendor_hash(r->ids[i].vendor);
+		unsigned h = rules_vendor_hash(r->ids[i].vendor);
 
 		if (r->ids[i].vendor == PCI_ANY_ID)
 			r->any_vendor_ids = true;
@@ -1151,7 +1142,7 @@ const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv, const 
 		return NULL;
 	}
 	/* O(log n) per device however long the list: the device's vendor and "any vendor". */
-	h = vendor_hash(ids->vendor);
+	h = rules_vendor_hash(ids->vendor);
 	a = r->vendor_bits[h / 64] >> (h % 64) & 1 ? match_vendor(r, ids->vendor, drv, ids) : NULL;
 	b = r->any_vendor_ids ? match_vendor(r, PCI_ANY_ID, drv, ids) : NULL;
 	if (a && b)

@@ -190,6 +190,22 @@ bool rules_forces(const struct rules *r, const struct pci_addr *a, const struct 
 /* Appends the command line's options for `module` (either spelling) to out, space-separated. */
 void rules_module_options(const struct rules *r, const char *module, struct strbuf *out);
 
+/* The hash behind rules.vendor_bits. */
+static inline unsigned rules_vendor_hash(uint32_t vendor)
+{
+	return (vendor ^ vendor >> 8) & 0xff;
+}
+
+/* False when no ids entry can match this vendor: most devices of a big machine, at one look. */
+static inline bool rules_ids_may_match(const struct rules *r, uint32_t vendor)
+{
+	unsigned h = rules_vendor_hash(vendor);
+
+	if (!r->by_vendor)
+		return r->nids > 0;
+	return r->any_vendor_ids || (r->vendor_bits[h / 64] >> (h % 64) & 1);
+}
+
 /* The first ids selector for drv that matches, or NULL. */
 const struct id_sel *rules_match_ids(const struct rules *r, enum drv drv,
 				     const struct pci_ids *ids);

@@ -43,19 +43,11 @@ bool pci_is_bridge(const struct pci_dev *dev)
 	return dev->header_type > 0;
 }
 
-/* 0x10 | a hex digit's value; 0 for anything else. */
-static const unsigned char hexval[256] = {
-    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
-    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
-    ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
-    ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
-};
-
 /* Exactly four hex digits, or -1. */
 static int hex4(const char *s)
 {
-	unsigned a = hexval[(unsigned char)s[0]], b = hexval[(unsigned char)s[1]],
-		 c = hexval[(unsigned char)s[2]], d = hexval[(unsigned char)s[3]];
+	unsigned a = hex_digit[(unsigned char)s[0]], b = hex_digit[(unsigned char)s[1]],
+		 c = hex_digit[(unsigned char)s[2]], d = hex_digit[(unsigned char)s[3]];
 
 	if (!(a & b & c & d & 0x10))
 		return -1;
@@ -331,6 +323,18 @@ struct fn_list {
 	size_t nodd;
 };
 
+/* A parsed address of the kernel's 12 characters ("0000:01:00.0") with no uppercase digit is
+ * what pci_addr_fmt() makes of it. */
+static bool canonical(const char *name, size_t len)
+{
+	if (len != 12)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (name[i] >= 'A' && name[i] <= 'F')
+			return false;
+	return true;
+}
+
 /* The PCI functions in the open bus/pci/devices, in address order (readdir of sysfs is hash
  * order). Names are kept only where they are not what pci_addr_fmt() makes of the address. */
 static void list_functions(int dfd, struct fn_list *fl, struct diag *d)
@@ -360,7 +364,8 @@ static void list_functions(int dfd, struct fn_list *fl, struct diag *d)
 				continue;
 			}
 			key = addr_key(&a);
-			if (memcmp(pci_addr_fmt(&a, canon), de->d_name, len + 1) != 0) {
+			if (!canonical(de->d_name, len) &&
+			    memcmp(pci_addr_fmt(&a, canon), de->d_name, len + 1) != 0) {
 				grow((void **)&fl->odd, &ocap, fl->nodd, sizeof(*fl->odd));
 				fl->odd[fl->nodd].key = key;
 				memcpy(fl->odd[fl->nodd++].name, de->d_name, len + 1);

@@ -281,6 +281,13 @@ const char *path_basename(const char *p)
 	return s ? s + 1 : p;
 }
 
+const unsigned char hex_digit[256] = {
+    ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
+    ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,
+    ['c'] = 0x1c, ['d'] = 0x1d, ['e'] = 0x1e, ['f'] = 0x1f, ['A'] = 0x1a, ['B'] = 0x1b,
+    ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
+};
+
 int parse_hex_n(const char *s, size_t n, uint32_t *out)
 {
 	const char *p = s, *e = s + n;
@@ -291,19 +298,13 @@ int parse_hex_n(const char *s, size_t n, uint32_t *out)
 	if (p == e)
 		return -EINVAL;
 	for (; p < e; p++) {
-		int d;
+		unsigned d = hex_digit[(unsigned char)*p];
 
-		if (*p >= '0' && *p <= '9')
-			d = *p - '0';
-		else if (*p >= 'a' && *p <= 'f')
-			d = *p - 'a' + 10;
-		else if (*p >= 'A' && *p <= 'F')
-			d = *p - 'A' + 10;
-		else
+		if (!d)
 			return -EINVAL;
 		if (v > 0x0fffffffu)
 			return -ERANGE;
-		v = v << 4 | (uint32_t)d;
+		v = v << 4 | (d & 0xf);
 	}
 	*out = v;
 	return 0;
@@ -352,8 +353,12 @@ static const char *intern_store(const char *s, size_t n)
 
 const char *str_intern(const char *s, size_t n)
 {
+	static const char *last;
 	size_t i;
 
+	/* functions in address order often share a driver: the last answer first */
+	if (last && strncmp(last, s, n) == 0 && last[n] == '\0')
+		return last;
 	if ((interned.n + 1) * 2 > interned.cap) {
 		size_t cap = interned.cap ? interned.cap * 2 : 64;
 		const char **slot = xcalloc(cap, sizeof(*slot));
@@ -375,9 +380,9 @@ const char *str_intern(const char *s, size_t n)
 	for (i = str_hash(s, n) & (interned.cap - 1); interned.slot[i];
 	     i = (i + 1) & (interned.cap - 1))
 		if (strncmp(interned.slot[i], s, n) == 0 && interned.slot[i][n] == '\0')
-			return interned.slot[i];
+			return last = interned.slot[i];
 	interned.n++;
-	return interned.slot[i] = intern_store(s, n);
+	return last = interned.slot[i] = intern_store(s, n);
 }
 
 bool str_in(const char *s, const char *const *list)

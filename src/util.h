@@ -67,6 +67,8 @@ const char *path_basename(const char *p);
 
 /* Parses a hex number that must fill the whole string (optional 0x). */
 int parse_hex_u32(const char *s, uint32_t *out);
+/* 0x10 | a hex digit's value, 0 for any other character. */
+extern const unsigned char hex_digit[256];
 /* The same for the first n characters of s. */
 int parse_hex_n(const char *s, size_t n, uint32_t *out);
 /* A shared copy of s[0..n) that lives as long as the process: equal strings, one pointer. */

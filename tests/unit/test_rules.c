@@ -196,6 +196,40 @@ static void test_addr(void)
 	}
 }
 
+/* The 12-character shortcut against the general parser: "0" + s has a five-digit domain and
+ * takes the general path; both must agree on every string of that shape. */
+static void test_addr_shortcut(void)
+{
+	static const char alpha[] = "0123456789abcdefABCDEFg:.x";
+	unsigned seed = 12345, bad = 0, ok = 0;
+
+	for (int i = 0; i < 200000; i++) {
+		char s[16], t[16];
+		struct pci_addr a, b;
+		int ra, rb;
+
+		for (int k = 0; k < 12; k++) {
+			seed = seed * 1103515245u + 12345u;
+			s[k] = alpha[(seed >> 16) % (sizeof(alpha) - 1)];
+		}
+		/* mostly the kernel's shape, so that both answers occur */
+		if (i % 2) {
+			s[4] = s[7] = ':';
+			s[10] = '.';
+		}
+		s[12] = '\0';
+		t[0] = '0';
+		memcpy(t + 1, s, 13);
+		ra = pci_addr_parse(s, &a);
+		rb = pci_addr_parse(t, &b);
+		ok += ra == 0;
+		if ((ra == 0) != (rb == 0) || (ra == 0 && pci_addr_cmp(&a, &b) != 0))
+			bad++;
+	}
+	CHECK(bad == 0, "shortcut and general parser agree (%u disagreements)", bad);
+	CHECK(ok > 500, "the sample has valid addresses (%u)", ok);
+}
+
 static void test_claim(void)
 {
 	struct claim_sel c;
@@ -386,6 +420,16 @@ static void test_match_order(void)
 	CHECK(m && strcmp(m->text, "vfio-pci.ids=ffffffff:ffffffff") == 0,
 	      "any vendor matches the rest");
 	done(&r, &d);
+
+	/* the vendor filter: 11df and 10de share a bit; 8086 has none */
+	load(&r, &d, "vfio-pci.ids=11df:0001");
+	CHECK(rules_match_ids(&r, DRV_VFIO, &(struct pci_ids){0x11df, 0x0001, 0, 0, 0}),
+	      "the vendor named");
+	CHECK(!rules_match_ids(&r, DRV_VFIO, &(struct pci_ids){0x10de, 0x0001, 0, 0, 0}),
+	      "a vendor whose bit it shares");
+	CHECK(rules_ids_may_match(&r, 0x10de) && !rules_ids_may_match(&r, 0x8086),
+	      "the filter lets the shared bit through and stops the rest");
+	done(&r, &d);
 }
 
 static void test_modparams(void)
@@ -522,6 +566,7 @@ void test_rules(void)
 	test_ids();
 	test_match();
 	test_addr();
+	test_addr_shortcut();
 	test_claim();
 	test_sriov();
 	test_keys();
