@@ -10,7 +10,7 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
-static void put_uint(FILE *f, unsigned v)
+static void sb_add_uint(struct strbuf *sb, unsigned v)
 {
 	char buf[16], *p = buf + sizeof(buf);
 
@@ -18,41 +18,46 @@ static void put_uint(FILE *f, unsigned v)
 	do
 		*--p = (char)('0' + v % 10);
 	while ((v /= 10));
-	fputs(p, f);
+	sb_add(sb, p);
 }
 
+/* A line per group, formatted by hand into one buffer: a big plan has a group per claimed slot. */
 static void report_groups(FILE *f, const struct ctx *c)
 {
 	char a[PCI_ADDR_MAX];
+	struct strbuf sb;
 
 	if (!c->plan.ngroups)
 		return;
-	fputs("\nIOMMU groups of claimed devices:\n", f);
+	sb_init(&sb);
+	sb_add(&sb, "\nIOMMU groups of claimed devices:\n");
 	for (size_t i = 0; i < c->plan.ngroups; i++) {
 		const struct group_rep *g = &c->plan.groups[i];
 
-		fputs("  group ", f);
-		put_uint(f, (unsigned)g->group);
-		fputs(g->viable ? ": viable, members" : ": NOT viable, members", f);
+		sb_add(&sb, "  group ");
+		sb_add_uint(&sb, (unsigned)g->group);
+		sb_add(&sb, g->viable ? ": viable, members" : ": NOT viable, members");
 		for (size_t k = 0; k < g->nmembers; k++) {
-			putc(' ', f);
-			fputs(pci_addr_fmt(&g->members[k], a), f);
+			sb_addc(&sb, ' ');
+			sb_add(&sb, pci_addr_fmt(&g->members[k], a));
 		}
 		if (g->nblocking) {
-			fputs("; blocked by", f);
+			sb_add(&sb, "; blocked by");
 			for (size_t k = 0; k < g->nblocking; k++) {
 				const struct pci_dev *dev =
 				    pci_list_find(&c->devs, &g->blocking[k]);
 
-				putc(' ', f);
-				fputs(pci_addr_fmt(&g->blocking[k], a), f);
-				fputs(" (", f);
-				fputs(dev && dev->driver ? dev->driver : "unbound", f);
-				putc(')', f);
+				sb_addc(&sb, ' ');
+				sb_add(&sb, pci_addr_fmt(&g->blocking[k], a));
+				sb_add(&sb, " (");
+				sb_add(&sb, dev && dev->driver ? dev->driver : "unbound");
+				sb_addc(&sb, ')');
 			}
 		}
-		fputc('\n', f);
+		sb_addc(&sb, '\n');
 	}
+	fwrite(sb.s, 1, sb.len, f);
+	sb_free(&sb);
 }
 
 static void report_sriov(FILE *f, const struct ctx *c)
