@@ -19,7 +19,7 @@ LIBS    = -ldl
 # Stages in pipeline order, then the glue.
 LIB_SRC := src/util.c src/diag.c src/log.c src/dlib.c src/cmdline.c src/rules.c src/scan.c src/plan.c \
 	   src/bootdev.c src/modload.c src/sysfsw.c src/apply.c src/state.c src/report.c \
-	   src/iomem.c src/variant.c src/pipeline.c
+	   src/iomem.c src/kmodidx.c src/variant.c src/pipeline.c
 BIN_SRC := src/suggest.c src/doctor.c src/commands.c src/main.c
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
 BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
@@ -91,7 +91,7 @@ $(FB)/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h)
 	@mkdir -p $(FB)
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
 
-fuzz: $(FB)/fuzz_split $(FB)/fuzz_ids $(FB)/fuzz_addr $(FB)/fuzz_rules $(FB)/fuzz_iomem
+fuzz: $(FB)/fuzz_split $(FB)/fuzz_ids $(FB)/fuzz_addr $(FB)/fuzz_rules $(FB)/fuzz_iomem $(FB)/fuzz_kmodidx
 	FB=$(FB) tests/fuzz/run $(FUZZ_SECONDS)
 
 # The one-minute proof: boots the test VM without and with earlybind.claim= on one of two NICs.

@@ -389,32 +389,3 @@ int modload_load(struct modload *m, const char *sysfs, const char *module,
 	sym_kmod_module_unref_list(list);
 	return r;
 }
-
-char *modload_lookup_variant(struct modload *m, const char *alias, bool *tie)
-{
-	struct kmod_list *list = NULL, *l;
-	char *found = NULL;
-
-	*tie = false;
-	if (sym_kmod_module_new_from_lookup(m->ctx, alias, &list) < 0)
-		return NULL;
-	sym_kmod_list_foreach(l, list)
-	{
-		struct kmod_module *mod = sym_kmod_module_get_module(l);
-		const char *name = sym_kmod_module_get_name(mod);
-
-		if (name && strcmp(name, "vfio_pci") != 0) {
-			if (found)
-				*tie = true;
-			else
-				found = xstrdup(name);
-		}
-		sym_kmod_module_unref(mod);
-	}
-	sym_kmod_module_unref_list(list);
-	if (*tie) {
-		free(found);
-		return NULL;
-	}
-	return found;
-}

@@ -54,11 +54,3 @@ int modload_load(struct modload *m, const char *sysfs, const char *module,
 /* What this context did differently from modprobe since the last call ("; "-separated), or
  * NULL. Caller frees. */
 char *modload_take_notes(struct modload *m);
-
-/*
- * The one vfio-pci variant module (not vfio_pci) whose alias matches `alias` ("vfio_pci:v..."),
- * through libkmod's binary index: for module trees without modules.alias (mkinitcpio keeps only
- * the .bin indexes). NULL when none, or when several match (*tie: the index cannot rank them).
- * Caller frees.
- */
-char *modload_lookup_variant(struct modload *m, const char *alias, bool *tie);

@@ -166,85 +166,61 @@ static void framebuffers(struct ctx *c)
 	iomem_free(&fbs);
 }
 
-/* libkmod only for a tree that has its binary alias index (no tree at all: no variants) */
-static bool has_alias_index(const char *moddir)
-{
-	_cleanup_free_ char *p = xasprintf("%s/modules.alias.bin", moddir);
-
-	return access(p, F_OK) == 0;
-}
-
 static bool variant_candidate(const struct ctx *c, const struct pci_dev *dev)
 {
 	return dev->wanted || (c->rules.group == GROUP_VFIO && dev->has_detail);
 }
 
 /* The variant for one device (an index into c->variants.v, or SIZE_MAX): the one its claim
- * names, else the most specific match — from modules.alias, or from libkmod's binary index when
- * the tree has no modules.alias (by_index). */
-static size_t variant_of(struct ctx *c, struct pci_dev *dev, bool by_index)
+ * names, else the most specific match. */
+static size_t variant_of(struct ctx *c, struct pci_dev *dev)
 {
 	const struct claim_sel *cl = rules_find_claim(&c->rules, &dev->addr);
 	const struct variant_alias *a;
-	_cleanup_free_ char *name = NULL;
-	char alias[96];
 	bool tie = false;
 
 	if (!cl && rules_need_chain(&c->rules))
 		cl = rules_match_xclaim(&c->rules, dev->chain, dev->nchain, &dev->ids);
 	if (cl && cl->variant[0]) {
-		if (by_index)
-			return variants_add_module(&c->variants, cl->variant, "named in the claim");
 		a = variants_by_module(&c->variants, cl->variant);
 		dev->variant_missing = !a;
 		return a ? (size_t)(a - c->variants.v) : SIZE_MAX;
 	}
 	if ((cl && cl->exact) || c->rules.variant_off)
 		return SIZE_MAX;
-	if (by_index) {
-		variant_modalias(&dev->ids, alias, sizeof(alias));
-		name = modload_lookup_variant(c->mod, alias, &tie);
-		a = NULL;
-	} else {
-		a = variants_best(&c->variants, &dev->ids, &tie);
-	}
+	a = variants_best(&c->variants, &dev->ids, &tie);
 	if (tie)
 		diag_warn(&c->diag, DIAG_PLAN,
 			  "%s: two vfio-pci variants match it equally well: plain vfio-pci "
 			  "(earlybind.claim=%s=MODULE picks one)",
 			  dev->name, dev->name);
-	if (name)
-		return variants_add_module(&c->variants, name, "modules.alias.bin");
 	return a ? (size_t)(a - c->variants.v) : SIZE_MAX;
 }
 
 /*
  * vfio-pci variants: for each device the plan may claim for vfio-pci, the variant its claim
  * names, or (unless the claim says exactly vfio-pci, or earlybind.variant=off) the most specific
- * one whose alias matches it. The target kernel's modules.alias is read once, and only then.
+ * one whose alias matches it. The target kernel's aliases are read once, and only then: the
+ * vfio_pci: keys of modules.alias.bin (a few nodes of its trie), or modules.alias without it.
  */
 static void variants(struct ctx *c)
 {
 	_cleanup_free_ char *moddir = NULL;
-	_cleanup_free_ size_t *idx = NULL;
-	bool any = false, by_index;
+	bool any = false;
 
 	for (size_t i = 0; i < c->devs.n && !any; i++)
 		any = variant_candidate(c, &c->devs.v[i]);
 	if (!any || !(moddir = modload_moddir(c->o)))
 		return;
 	variants_free(&c->variants);
-	by_index = variants_load(moddir, &c->variants) == -ENOENT && has_alias_index(moddir) &&
-		   (c->mod || modload_new(&c->mod, c->o) == 0);
-	/* indexes first: adding a module found in the index may move the array */
-	idx = xcalloc(c->devs.n, sizeof(*idx));
-	for (size_t i = 0; i < c->devs.n; i++)
-		idx[i] = variant_candidate(c, &c->devs.v[i])
-			     ? variant_of(c, &c->devs.v[i], by_index)
-			     : SIZE_MAX;
-	for (size_t i = 0; i < c->devs.n; i++)
-		if (idx[i] != SIZE_MAX)
-			c->devs.v[i].variant = &c->variants.v[idx[i]];
+	variants_load(moddir, &c->variants);
+	for (size_t i = 0; i < c->devs.n; i++) {
+		size_t k =
+		    variant_candidate(c, &c->devs.v[i]) ? variant_of(c, &c->devs.v[i]) : SIZE_MAX;
+
+		if (k != SIZE_MAX)
+			c->devs.v[i].variant = &c->variants.v[k];
+	}
 }
 
 int pipeline_scan_plan(struct ctx *c, bool all_detail)

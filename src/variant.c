@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "kmodidx.h"
 #include "util.h"
 #include "variant.h"
 
@@ -56,7 +57,45 @@ static void add(struct variants *vs, size_t *cap, const char *pattern, size_t pl
 	a->score = specificity(a->pattern);
 }
 
-int variants_load(const char *moddir, struct variants *vs)
+struct index_load {
+	struct variants *vs;
+	size_t cap;
+};
+
+static void index_alias(const char *key, const char *module, void *ud)
+{
+	struct index_load *l = ud;
+
+	if (strcmp(module, "vfio_pci") != 0)
+		add(l->vs, &l->cap, key, strlen(key), module, strlen(module));
+}
+
+/* The vfio_pci: keys of MODDIR/modules.alias.bin: a few nodes of the trie, not the whole file. */
+static int load_index(const char *moddir, struct variants *vs)
+{
+	_cleanup_free_ char *path = xasprintf("%s/modules.alias.bin", moddir);
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct index_load l = {.vs = vs};
+	struct stat st;
+	void *map;
+	int r;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size < 12)
+		return -EINVAL;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	r = kmodidx_prefix(map, (size_t)st.st_size, "vfio_pci:", index_alias, &l);
+	munmap(map, (size_t)st.st_size);
+	if (r < 0)
+		variants_free(vs);
+	return r;
+}
+
+/* The "alias vfio_pci:" lines of MODDIR/modules.alias, for a tree without a usable index. */
+static int load_text(const char *moddir, struct variants *vs)
 {
 	static const char key[] = "alias vfio_pci:";
 	_cleanup_free_ char *path = NULL;
@@ -101,23 +140,18 @@ int variants_load(const char *moddir, struct variants *vs)
 	return 0;
 }
 
+int variants_load(const char *moddir, struct variants *vs)
+{
+	*vs = (struct variants){0};
+	return load_index(moddir, vs) == 0 ? 0 : load_text(moddir, vs);
+}
+
 void variant_modalias(const struct pci_ids *ids, char *buf, size_t size)
 {
 	/* "vfio_" + the modalias the kernel makes (drivers/pci/pci-driver.c, pci_uevent()) */
 	snprintf(buf, size, "vfio_pci:v%08Xd%08Xsv%08Xsd%08Xbc%02Xsc%02Xi%02X", ids->vendor,
 		 ids->device, ids->subvendor, ids->subdevice, ids->class >> 16,
 		 (ids->class >> 8) & 0xff, ids->class & 0xff);
-}
-
-size_t variants_add_module(struct variants *vs, const char *module, const char *why)
-{
-	size_t cap = vs->n; /* grow() doubles from the count: the array is exactly full */
-
-	for (size_t i = 0; i < vs->n; i++)
-		if (strcmp(vs->v[i].module, module) == 0)
-			return i;
-	add(vs, &cap, why, strlen(why), module, strlen(module));
-	return vs->n - 1;
 }
 
 const struct variant_alias *variants_best(const struct variants *vs, const struct pci_ids *ids,

@@ -24,8 +24,9 @@ struct variants {
 	size_t n;
 };
 
-/* Reads the "alias vfio_pci:" lines of MODDIR/modules.alias (vfio_pci's own excepted).
- * Returns 0 or -errno (vs stays empty). */
+/* Reads the vfio_pci: aliases (vfio_pci's own excepted) of MODDIR/modules.alias.bin, or of
+ * MODDIR/modules.alias when the index is missing or unreadable. Returns 0 or -errno (vs stays
+ * empty). */
 int variants_load(const char *moddir, struct variants *vs);
 /* The most specific alias matching the device; NULL when none, or when two modules tie (*tie). */
 const struct variant_alias *variants_best(const struct variants *vs, const struct pci_ids *ids,
@@ -34,6 +35,4 @@ const struct variant_alias *variants_best(const struct variants *vs, const struc
 const struct variant_alias *variants_by_module(const struct variants *vs, const char *module);
 /* "vfio_pci:v%08Xd%08X..." for the device, as "vfio_" + the kernel's modalias; buf of 96. */
 void variant_modalias(const struct pci_ids *ids, char *buf, size_t size);
-/* Adds a module found without its pattern (libkmod's index); returns its index in vs->v. */
-size_t variants_add_module(struct variants *vs, const char *module, const char *why);
 void variants_free(struct variants *vs);

@@ -120,7 +120,7 @@ variant_of() {
 	[ ! -e "$T/root/run/earlybind" ]
 }
 
-@test "a module tree with only libkmod's binary indexes (mkinitcpio's images): the variant found through libkmod" {
+@test "a module tree with only libkmod's binary indexes (mkinitcpio's images): the variant read from modules.alias.bin" {
 	mktree s --spec - <<-'EOF'
 		dev 0000:01:00.0 8086:10d3 class=020000 driver=e1000e group=1
 		dev 0000:02:00.0 8086:10d3 class=020000 driver=e1000e group=2
@@ -133,6 +133,65 @@ variant_of() {
 	[ "$(variant_of 0000:01:00.0)" = ebtest_vfio_pci ]
 	[ "$(variant_of 0000:02:00.0)" = null ]
 	[ ! -e "$REPO/tests/fixtures/kmod-index/modules.alias" ]
+	# the alias it matched, as the index holds it
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:01:00.0") |
+		.reason | contains("variant ebtest_vfio_pci (vfio_pci:v00008086d000010D3sv*sd*bc*sc*i*)")'
+}
+
+# Devices with the vfio_pci: aliases of real variant drivers (tests/fixtures/kmod-variants:
+# depmod's own modules.alias and modules.alias.bin for stand-in modules carrying those aliases).
+kmod_variants_tree() {
+	mktree s --spec - <<-'EOF'
+		dev 0000:3b:00.2 15b3:101e class=020000 driver=mlx5_core group=60
+		dev 0000:3c:00.1 1af4:1041 class=020000 driver=virtio-pci group=61
+		dev 0009:01:00.0 10de:2342 class=030200 group=62
+		dev 0000:6b:00.1 8086:4941 class=0b4000 group=63
+		dev 0000:01:00.0 8086:10d3 class=020000 driver=e1000e group=1
+		dev 0000:02:00.0 8086:10ca class=020000 driver=igbvf group=2
+	EOF
+	mkdir -p "$T/root/proc" "$T/bin-only" "$T/text-only"
+	: >"$T/root/proc/cmdline"
+	cp "$REPO/tests/fixtures/kmod-variants/modules.alias.bin" "$T/bin-only/"
+	cp "$REPO/tests/fixtures/kmod-variants/modules.alias" "$T/text-only/"
+}
+
+@test "modules.alias.bin and modules.alias name the same variants (real drivers' aliases, depmod's files); the index needs no libkmod" {
+	kmod_variants_tree
+	ids=vfio-pci.ids=15b3:101e,1af4:1041,10de:2342,8086:4941,8086:10d3,8086:10ca
+	for d in bin-only text-only; do
+		run "$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/$d" --json $(cl $ids)
+		[ "$status" -eq 0 ]
+		[ "$(variant_of 0000:3b:00.2)" = mlx5_vfio_pci ]
+		[ "$(variant_of 0000:3c:00.1)" = virtio_vfio_pci ]
+		[ "$(variant_of 0009:01:00.0)" = nvgrace_gpu_vfio_pci ]
+		[ "$(variant_of 0000:6b:00.1)" = qat_vfio_pci ]
+		[ "$(variant_of 0000:01:00.0)" = null ]
+		[ "$(variant_of 0000:02:00.0)" = igbvf_vfio_pci ]
+	done
+	run "$EB" initramfs-modules --moddir "$T/bin-only"
+	[ "$status" -eq 0 ]
+	bin=$output
+	run "$EB" initramfs-modules --moddir "$T/text-only"
+	[ "$(printf '%s\n' "$output" | sort)" = "$(printf '%s\n' "$bin" | sort)" ]
+	[ "$(printf '%s\n' "$bin" | sort | tr '\n' ' ')" = "igbvf_vfio_pci mlx5_vfio_pci nvgrace_gpu_vfio_pci qat_vfio_pci virtio_vfio_pci " ]
+	# the index is walked by earlybind itself: no libkmod mapped for it
+	LD_DEBUG=files "$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/bin-only" $(cl $ids) \
+		>/dev/null 2>"$T/ld"
+	run ! grep -q 'libkmod' "$T/ld"
+}
+
+@test "a damaged modules.alias.bin: modules.alias is read instead, and a plan still comes out" {
+	kmod_variants_tree
+	mkdir -p "$T/both"
+	cp "$REPO/tests/fixtures/kmod-variants/modules.alias" "$T/both/"
+	head -c 600 "$REPO/tests/fixtures/kmod-variants/modules.alias.bin" >"$T/both/modules.alias.bin"
+	run "$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/both" --json $(cl vfio-pci.ids=15b3:101e)
+	[ "$status" -eq 0 ]
+	[ "$(variant_of 0000:3b:00.2)" = mlx5_vfio_pci ]
+	printf 'garbage' >"$T/both/modules.alias.bin"
+	run "$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/both" --json $(cl vfio-pci.ids=15b3:101e)
+	[ "$status" -eq 0 ]
+	[ "$(variant_of 0000:3b:00.2)" = mlx5_vfio_pci ]
 }
 
 @test "initramfs-modules: every variant the kernel has; --hostonly: those this host's plan binds, claimed or already" {

@@ -10,6 +10,7 @@ int main(void)
 	test_plan();
 	test_iomem();
 	test_variant();
+	test_kmodidx();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

@@ -26,3 +26,4 @@ void test_rules(void);
 void test_plan(void);
 void test_iomem(void);
 void test_variant(void);
+void test_kmodidx(void);
