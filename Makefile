@@ -134,7 +134,8 @@ lint:
 	shellcheck -s bash dracut-module/module-setup.sh hook/mkinitcpio/install/earlybind
 	shellcheck -s sh hook/mkinitcpio/hooks/earlybind tests/mkinitcpio/hook-ebtest
 	shellcheck -s bash tests/mkinitcpio/install-ebtest
-	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook tests/itools/ebtest-bottom
+	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook tests/itools/ebtest-bottom \
+		tests/fixtures/kmod-variants/make.sh
 	shellcheck -x tests/boot/run tests/boot/lib.sh tests/boot/demo tests/itools/run \
 		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/setup-deps.sh tests/check-all.sh \
 		tests/bench/run tests/fuzz/run tests/sanitize.sh tests/lint-bats.sh tests/pkg/build-deb.sh tests/pkg/build-rpm.sh .ci/run

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Times two commands pair-wise in one run: each round runs A then B (warm-up rounds first),
-stdout to /dev/null. Prints the median wall time of each in seconds: "A B". Medians of
-interleaved rounds, so that a slow moment of a shared VM weighs on both alike.
+"""Times two commands pair-wise in one run: each round runs A then B (warm-up rounds first; the
+order alternates from round to round), stdout to /dev/null. Prints the median wall time of each
+in seconds and the median of the per-round ratios A/B: "A B RATIO". The ratio of each round
+compares two runs a moment apart, so a slow phase of a shared VM weighs on both sides of it.
 
 usage: pair.py ROUNDS COMMAND-A -- COMMAND-B
 """
@@ -19,7 +20,8 @@ def main():
     null = os.open(os.devnull, os.O_WRONLY)
     times = [[], []]
     for r in range(rounds + 3):
-        for k, cmd in enumerate(cmds):
+        for k in (0, 1) if r % 2 == 0 else (1, 0):
+            cmd = cmds[k]
             t = time.perf_counter()
             pid = os.posix_spawnp(cmd[0], cmd, os.environ,
                                   file_actions=[(os.POSIX_SPAWN_DUP2, null, 1),
@@ -27,7 +29,8 @@ def main():
             os.waitpid(pid, 0)
             if r >= 3:
                 times[k].append(time.perf_counter() - t)
-    print(statistics.median(times[0]), statistics.median(times[1]))
+    ratios = [a / b for a, b in zip(times[0], times[1])]
+    print(statistics.median(times[0]), statistics.median(times[1]), statistics.median(ratios))
 
 
 main()
