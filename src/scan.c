@@ -378,6 +378,19 @@ static void list_functions(int dfd, struct fn_list *fl, struct diag *d)
 	}
 	if (!sorted)
 		sort_keys(fl->keys, fl->n);
+	/* an address under a name of the kernel's and under another too: the kernel's name wins */
+	for (size_t i = 0; i < fl->nodd;) {
+		size_t names = 0, odd = 0;
+
+		for (size_t k = 0; k < fl->n; k++)
+			names += fl->keys[k] == fl->odd[i].key;
+		for (size_t k = 0; k < fl->nodd; k++)
+			odd += fl->odd[k].key == fl->odd[i].key;
+		if (names > odd)
+			fl->odd[i] = fl->odd[--fl->nodd];
+		else
+			i++;
+	}
 }
 
 /* The directory name of the function with this key. */
@@ -419,6 +432,15 @@ void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d)
 		struct pci_dev *dev = &l->v[l->n];
 		int r;
 
+		if (k > 0 && fl.keys[k] == fl.keys[k - 1]) {
+			char a[PCI_ADDR_MAX];
+			struct pci_addr pa = key_addr(fl.keys[k]);
+
+			diag_warn(d, DIAG_SYSFS,
+				  "bus/pci/devices names %s more than once: read once",
+				  pci_addr_fmt(&pa, a));
+			continue;
+		}
 		*dev = (struct pci_dev){.addr = key_addr(fl.keys[k]),
 					.iommu_group = -1,
 					.header_type = -1,

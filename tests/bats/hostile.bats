@@ -143,3 +143,15 @@ plan_file() {
 	grep -q 'cannot read .*bus/pci/devices.*nothing done' "$T/kmsg"
 	[ ! -e "$T/root/run/earlybind/state.json" ]
 }
+
+@test "two bus/pci/devices entries for one address (a short and a full name): the device is listed and claimed once" {
+	base
+	devs=$T/s/bus/pci/devices
+	ln -s "$(readlink "$devs/0000:01:00.0")" "$devs/01:00.0"
+	echo "vfio-pci.ids=8086:10d3" >"$T/cmdline"
+	run plan_file
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s' "$output" | jq '[.devices[] | select(.vendor == "8086" and .device == "10d3")] | length')" -eq 2 ]
+	[ "$(printf '%s' "$output" | jq '[.devices[] | select(.address == "0000:01:00.0")] | length')" -eq 1 ]
+	printf '%s' "$output" | jq -e '[.warnings[] | select(contains("0000:01:00.0") and contains("once"))] | length == 1'
+}
