@@ -118,7 +118,7 @@ int pci_addr_parse(const char *s, struct pci_addr *out)
 	uint32_t dom = 0, bus, dev, fn;
 
 	/* the kernel's own form, "DDDD:BB:DD.F", as every bus/pci/devices entry is named */
-	if (dot && dot - s == 10 && s[4] == ':' && s[7] == ':' && s[12] == '\0') {
+	if (dot && dot - s == 10 && dot[1] && !dot[2] && s[4] == ':' && s[7] == ':') {
 		int d0 = hex2(s), d1 = hex2(s + 2), b = hex2(s + 5), d = hex2(s + 8);
 		int f = s[11] >= '0' && s[11] <= '7' ? s[11] - '0' : -1;
 

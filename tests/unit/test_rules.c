@@ -175,6 +175,7 @@ static const struct addr_case addr_cases[] = {
     {"0000-01:00.0", 0, 0, 0, 0, 0, NULL},
     {"0000:01-00.0", 0, 0, 0, 0, 0, NULL},
     {"0000:01:00:0", 0, 0, 0, 0, 0, NULL},
+    {"0000:01:00.", 0, 0, 0, 0, 0, NULL},
 };
 
 static void test_addr(void)
@@ -183,8 +184,12 @@ static void test_addr(void)
 		const struct addr_case *c = &addr_cases[i];
 		struct pci_addr a;
 		char buf[PCI_ADDR_MAX];
-		int r = pci_addr_parse(c->in, &a);
+		/* a heap copy of exactly its length: a sanitizer build sees any read past the end
+		 */
+		char *in = strdup(c->in);
+		int r = pci_addr_parse(in, &a);
 
+		free(in);
 		CHECK((r == 0) == c->ok, "\"%s\": r=%d", c->in, r);
 		if (r == 0 && c->ok) {
 			CHECK(a.domain == c->dom && a.bus == c->bus && a.dev == c->dev &&
