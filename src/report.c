@@ -10,21 +10,10 @@ static const char *or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
-static void sb_add_uint(struct strbuf *sb, unsigned v)
-{
-	char buf[16], *p = buf + sizeof(buf);
-
-	*--p = '\0';
-	do
-		*--p = (char)('0' + v % 10);
-	while ((v /= 10));
-	sb_add(sb, p);
-}
-
 /* A line per group, formatted by hand into one buffer: a big plan has a group per claimed slot. */
 static void report_groups(FILE *f, const struct ctx *c)
 {
-	char a[PCI_ADDR_MAX];
+	char a[PCI_ADDR_MAX], num[UINT_STR_MAX];
 	struct strbuf sb;
 
 	if (!c->plan.ngroups)
@@ -35,7 +24,7 @@ static void report_groups(FILE *f, const struct ctx *c)
 		const struct group_rep *g = &c->plan.groups[i];
 
 		sb_add(&sb, "  group ");
-		sb_add_uint(&sb, (unsigned)g->group);
+		sb_add(&sb, fmt_uint((unsigned)g->group, num));
 		sb_add(&sb, g->viable ? ": viable, members" : ": NOT viable, members");
 		for (size_t k = 0; k < g->nmembers; k++) {
 			sb_addc(&sb, ' ');
@@ -118,28 +107,6 @@ static void rows_flush(struct rows *w)
 	w->len = 0;
 }
 
-/* The columns up to the reason when each fits its width (as they do but for a very long driver
- * name or domain): blanks, then each field in place. Returns false to leave it to put_col(). */
-static bool fast_row(char *p, const struct pci_dev *dev, const struct decision *dc, bool tgt)
-{
-	const char *drv = or_dash(dev->driver), *act = action_name(dc->action);
-	const char *t = tgt ? drv_name(dc->target) : "-";
-	size_t nn = strlen(dev->name), nd = strlen(drv), na = strlen(act), nt = strlen(t);
-
-	if (nn > 13 || nd > 14 || na > 7 || nt > 8)
-		return false;
-	memset(p, ' ', 63);
-	memcpy(p, dev->name, nn);
-	put_hex(p + 14, dev->ids.vendor, 4);
-	p[18] = ':';
-	put_hex(p + 19, dev->ids.device, 4);
-	put_hex(p + 24, dev->ids.class, 6);
-	memcpy(p + 31, drv, nd);
-	memcpy(p + 46, act, na);
-	memcpy(p + 54, t, nt);
-	return true;
-}
-
 /* One table row per function. Formatted by hand: this is the hot path of a big machine. */
 static void plan_row(struct rows *w, const struct pci_dev *dev, const struct decision *dc)
 {
@@ -153,14 +120,6 @@ static void plan_row(struct rows *w, const struct pci_dev *dev, const struct dec
 	if (w->len + need > sizeof(w->buf))
 		rows_flush(w);
 	p = need <= sizeof(w->buf) ? w->buf + w->len : (big = xmalloc(need));
-	if (fast_row(p, dev, dc, tgt)) {
-		p += 63;
-		memcpy(p, reason, rlen);
-		p += rlen;
-		*p++ = '\n';
-		w->len = (size_t)(p - w->buf);
-		return;
-	}
 	p = put_col(p, dev->name, 14);
 	p = put_hex(p, dev->ids.vendor, 4);
 	*p++ = ':';

@@ -131,11 +131,7 @@ static int parse_uevent(const char *buf, size_t len, struct pci_dev *dev)
 static int read_dev_attr(int dfd, const char *dir, const char *name, char *buf, size_t size)
 {
 	char path[128];
-	int r;
-
-	if (strcmp(dir, ".") == 0) /* an open device directory */
-		return read_attr_at(dfd, name, buf, size);
-	r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
+	int r = path_fmt(path, sizeof(path), "%s/%s", dir, name);
 
 	return r < 0 ? r : read_attr_at(dfd, path, buf, size);
 }
@@ -148,11 +144,12 @@ static int read_hex_attr(int dfd, const char *dir, const char *name, uint32_t *o
 	return r < 0 ? r : parse_hex_u32(buf, out);
 }
 
-static int read_int_attr(int dfd, const char *dir, const char *name, int *out)
+/* A decimal attribute `name` of the device directory open as at. */
+static int read_int_attr(int at, const char *name, int *out)
 {
 	char buf[32], *end;
 	long v;
-	int r = read_dev_attr(dfd, dir, name, buf, sizeof(buf));
+	int r = read_attr_at(at, name, buf, sizeof(buf));
 
 	if (r < 0)
 		return r;
@@ -624,7 +621,7 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 		}
 	}
 	dev->header_type = header_type_of(at, dev);
-	if (read_int_attr(at, ".", "sriov_numvfs", &dev->sriov_numvfs) < 0)
+	if (read_int_attr(at, "sriov_numvfs", &dev->sriov_numvfs) < 0)
 		dev->sriov_numvfs = -1;
 	/*
 	 * The kernel has boot_vga only on VGA-class functions (pci_dev_attrs_are_visible()), and
@@ -634,7 +631,7 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	if ((dev->ids.class >> 8) == 0x0300) {
 		if (s->boot_vga_seen)
 			dev->boot_vga = 0;
-		else if (read_int_attr(at, ".", "boot_vga", &dev->boot_vga) < 0)
+		else if (read_int_attr(at, "boot_vga", &dev->boot_vga) < 0)
 			dev->boot_vga = -1;
 		else if (dev->boot_vga == 1)
 			s->boot_vga_seen = true;
@@ -698,8 +695,9 @@ int scan_group_members(const char *sysfs, int group, struct pci_addr **out)
 
 int scanner_group_members(struct scanner *s, int group, struct pci_addr **out)
 {
-	char rel[32], *p = rel + 12;
-	unsigned g = (unsigned)group;
+	char num[UINT_STR_MAX], rel[32];
+	const char *n = fmt_uint((unsigned)group, num);
+	size_t len = strlen(n);
 	int fd;
 
 	*out = NULL;
@@ -712,12 +710,10 @@ int scanner_group_members(struct scanner *s, int group, struct pci_addr **out)
 		if (s->gfd < 0)
 			return -errno;
 	}
-	/* "N/devices", N written by hand: a plan lists a group per claimed slot */
-	do
-		*--p = (char)('0' + g % 10);
-	while ((g /= 10));
-	memcpy(rel + 12, "/devices", 9);
-	fd = openat(s->gfd, p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* "N/devices" without printf: a plan lists a group per claimed slot */
+	memcpy(rel, n, len);
+	memcpy(rel + len, "/devices", 9);
+	fd = openat(s->gfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	return fd < 0 ? -errno : read_members(fd, out);
 }
 

@@ -281,6 +281,17 @@ const char *path_basename(const char *p)
 	return s ? s + 1 : p;
 }
 
+const char *fmt_uint(unsigned v, char *buf)
+{
+	char *p = buf + UINT_STR_MAX;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10));
+	return p;
+}
+
 const unsigned char hex_digit[256] = {
     ['0'] = 0x10, ['1'] = 0x11, ['2'] = 0x12, ['3'] = 0x13, ['4'] = 0x14, ['5'] = 0x15,
     ['6'] = 0x16, ['7'] = 0x17, ['8'] = 0x18, ['9'] = 0x19, ['a'] = 0x1a, ['b'] = 0x1b,

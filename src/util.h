@@ -65,6 +65,10 @@ int readlink_at(int dirfd, const char *name, char *buf, size_t size);
 /* The last path component of a link target ("../../x/nvme" -> "nvme"). */
 const char *path_basename(const char *p);
 
+/* v in decimal, without printf (hot paths print many numbers): written at the end of buf, which
+ * holds UINT_STR_MAX bytes; returns where it starts. */
+#define UINT_STR_MAX 11
+const char *fmt_uint(unsigned v, char *buf);
 /* Parses a hex number that must fill the whole string (optional 0x). */
 int parse_hex_u32(const char *s, uint32_t *out);
 /* 0x10 | a hex digit's value, 0 for any other character. */

@@ -48,7 +48,9 @@ static void add(struct variants *vs, size_t *cap, const char *pattern, size_t pl
 {
 	struct variant_alias *a;
 
-	if (mlen == 0 || mlen >= sizeof(a->module))
+	/* vfio_pci's own catch-all alias: the fallback, never a variant */
+	if (mlen == 0 || mlen >= sizeof(a->module) ||
+	    (mlen == 8 && memcmp(module, "vfio_pci", 8) == 0))
 		return;
 	grow((void **)&vs->v, cap, vs->n, sizeof(*vs->v));
 	a = &vs->v[vs->n++];
@@ -66,8 +68,7 @@ static void index_alias(const char *key, const char *module, void *ud)
 {
 	struct index_load *l = ud;
 
-	if (strcmp(module, "vfio_pci") != 0)
-		add(l->vs, &l->cap, key, strlen(key), module, strlen(module));
+	add(l->vs, &l->cap, key, strlen(key), module, strlen(module));
 }
 
 /* The vfio_pci: keys of MODDIR/modules.alias.bin: a few nodes of the trie, not the whole file. */
@@ -129,9 +130,7 @@ static int load_text(const char *moddir, struct variants *vs)
 			sp = memchr(pat, ' ', (size_t)(eol - pat));
 			if (sp) {
 				mod = sp + 1;
-				if (!((size_t)(eol - mod) == 8 && strncmp(mod, "vfio_pci", 8) == 0))
-					add(vs, &cap, pat, (size_t)(sp - pat), mod,
-					    (size_t)(eol - mod));
+				add(vs, &cap, pat, (size_t)(sp - pat), mod, (size_t)(eol - mod));
 			}
 		}
 		p = eol;
