@@ -101,7 +101,7 @@ static const char *oc_driver(const struct outcome *oc)
  * (SYSFS/module/MOD/drivers/pci:NAME) in *name. */
 static int ensure_variant(struct applier *a, const char *mod, char **name)
 {
-	const char *sysfs = a->c->o->sysfs;
+	const char *sysfs = a->c->env->sysfs;
 	_cleanup_free_ char *notes = NULL;
 	char path[4096];
 	struct strbuf what;
@@ -114,7 +114,7 @@ static int ensure_variant(struct applier *a, const char *mod, char **name)
 		*name = xstrdup(mod);
 		return 0;
 	}
-	if (!a->c->mod && (r = modload_new(&a->c->mod, a->c->o)) < 0)
+	if (!a->c->mod && (r = modload_new(&a->c->mod, a->c->env)) < 0)
 		return r;
 	sb_init(&what);
 	r = modload_load(a->c->mod, sysfs, mod, &a->c->rules, &what);
@@ -146,7 +146,7 @@ static int ensure_variant(struct applier *a, const char *mod, char **name)
 /* Step 1: the target driver exists before the device is touched. */
 static int ensure_driver(struct applier *a, enum drv drv)
 {
-	const char *sysfs = a->c->o->sysfs;
+	const char *sysfs = a->c->env->sysfs;
 	_cleanup_free_ char *notes = NULL, *opts = NULL;
 	struct strbuf what;
 	int r;
@@ -160,7 +160,7 @@ static int ensure_driver(struct applier *a, enum drv drv)
 		return 0;
 	}
 	sb_init(&what);
-	if (!a->c->mod && (r = modload_new(&a->c->mod, a->c->o)) < 0) {
+	if (!a->c->mod && (r = modload_new(&a->c->mod, a->c->env)) < 0) {
 		a->drv_state[drv] = r;
 		a->drv_error[drv] = xasprintf("no libkmod context: %s", strerror(-r));
 		log_line(a->log, LOG_ERR, "cannot load %s: %s", drv_module(drv), a->drv_error[drv]);
@@ -206,7 +206,7 @@ static int write_attr(struct applier *a, const char *value, const char *fmt, ...
 /* Re-reads the device's driver into dev and returns it (NULL when unbound). */
 static const char *reread(struct applier *a, struct pci_dev *dev)
 {
-	if (scan_refresh(a->c->o->sysfs, dev) < 0)
+	if (scan_refresh(a->c->env->sysfs, dev) < 0)
 		dev->driver = NULL;
 	return dev->driver;
 }
@@ -357,7 +357,7 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 	struct applier a = {.c = c, .log = log, .dry_run = dry_run};
 	int failed = 0, r;
 
-	r = sysfsw_init(&a.w, c->o->sysfs, dry_run);
+	r = sysfsw_init(&a.w, c->env->sysfs, dry_run);
 	if (r < 0)
 		return r;
 	/* Whenever ids are given for a driver, it is made live here, without ids=, even with
@@ -417,7 +417,7 @@ int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct
 		oc->final_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
 		return -EINVAL;
 	}
-	r = sysfsw_init(&a.w, c->o->sysfs, false);
+	r = sysfsw_init(&a.w, c->env->sysfs, false);
 	if (r < 0)
 		return r;
 	r = write_attr(&a, "\n", "bus/pci/devices/%s/driver_override", dev->name);
@@ -447,7 +447,7 @@ static int write_pf(struct ctx *c, const struct pci_dev *pf, const char *attr, c
 {
 	struct sysfsw w;
 	char rel[128];
-	int r = sysfsw_init(&w, c->o->sysfs, false);
+	int r = sysfsw_init(&w, c->env->sysfs, false);
 
 	if (r < 0)
 		return r;
@@ -485,7 +485,7 @@ int apply_sriov_make(struct ctx *c, const struct sriov_job *j, struct pci_addr *
 	for (k = 0; k < j->sel->nvfs; k++) {
 		struct pci_addr a;
 
-		if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/virtfn%zu", c->o->sysfs,
+		if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/virtfn%zu", c->env->sysfs,
 			     pf->name, k) < 0 ||
 		    readlink_at(AT_FDCWD, path, link, sizeof(link)) < 0 ||
 		    pci_addr_parse(path_basename(link), &a) < 0) {

@@ -66,24 +66,24 @@ int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d)
 	return 0;
 }
 
-void bootdev_load_for_plan(const struct opts *o, const struct rules *rules, struct boot_list *b,
+void bootdev_load_for_plan(const struct env *e, const struct rules *rules, struct boot_list *b,
 			   struct diag *d)
 {
 	_cleanup_free_ char *def = NULL;
-	const char *path = o->boot_devices;
+	const char *path = e->boot_devices;
 	int r;
 
 	if (!path)
-		path = def = root_path(o, BOOTDEV_DEFAULT_FILE);
+		path = def = root_path(e, BOOTDEV_DEFAULT_FILE);
 	(void)rules;
 	r = bootdev_parse_file(path, b, d);
-	if (r < 0 && (o->boot_devices || r != -ENOENT))
+	if (r < 0 && (e->boot_devices || r != -ENOENT))
 		diag_warn(d, DIAG_SYSFS, "cannot read the boot-device list %s: %s", path,
 			  strerror(-r));
 }
 
 /* Whether block devices exist yet (disks, not loop or ram devices). */
-static bool have_block_devices(const struct opts *o)
+static bool have_block_devices(const struct env *e)
 {
 	static const char *const virt[] = {"loop", "ram", "zram", "nbd", NULL};
 	char p[PATH_MAX];
@@ -91,7 +91,7 @@ static bool have_block_devices(const struct opts *o)
 	bool any = false;
 	DIR *dp;
 
-	if (path_fmt(p, sizeof(p), "%s/class/block", o->sysfs) < 0 || !(dp = opendir(p)))
+	if (path_fmt(p, sizeof(p), "%s/class/block", e->sysfs) < 0 || !(dp = opendir(p)))
 		return false;
 	while (!any && (de = readdir(dp))) {
 		bool v = de->d_name[0] == '.';
@@ -104,9 +104,9 @@ static bool have_block_devices(const struct opts *o)
 	return any;
 }
 
-static bool sysroot_mounted(const struct opts *o)
+static bool sysroot_mounted(const struct env *e)
 {
-	_cleanup_free_ char *path = root_path(o, "/proc/self/mountinfo");
+	_cleanup_free_ char *path = root_path(e, "/proc/self/mountinfo");
 	_cleanup_free_ char *text = NULL;
 
 	return read_file(path, &text, NULL) == 0 && strstr(text, " /sysroot ");
@@ -132,29 +132,29 @@ static bool entry_present(const struct boot_dev *e, struct pci_list *devs, struc
  * are the live ones, or a --root is given with the tree: a --sysfs tree alone (a snapshot of
  * another machine) has no facts of its own here.
  */
-static bool live_facts(const struct opts *o)
+static bool live_facts(const struct env *e)
 {
 	struct stat a, b;
 
-	if (o->root && *o->root && strcmp(o->root, "/") != 0)
+	if (e->root && *e->root && strcmp(e->root, "/") != 0)
 		return true;
 	/* the tree is /sys itself (by any path): one directory, not a walk of each component */
-	return stat(o->sysfs, &a) == 0 && stat("/sys", &b) == 0 && a.st_dev == b.st_dev &&
+	return stat(e->sysfs, &a) == 0 && stat("/sys", &b) == 0 && a.st_dev == b.st_dev &&
 	       a.st_ino == b.st_ino;
 }
 
-void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_list *devs,
+void bootdev_settle(const struct env *e, const struct rules *rules, struct pci_list *devs,
 		    struct boot_list *b, struct diag *d)
 {
-	bool initramfs = in_initramfs(o);
+	bool initramfs = in_initramfs(e);
 	size_t recorded = b->n, present = 0;
 	struct scanner s;
 
-	if (live_facts(o) && (!initramfs || sysroot_mounted(o) || have_block_devices(o)))
-		bootdev_resolve(o, rules, b, d);
+	if (live_facts(e) && (!initramfs || sysroot_mounted(e) || have_block_devices(e)))
+		bootdev_resolve(e, rules, b, d);
 	if (!initramfs)
 		return;
-	if (scanner_open(&s, o->sysfs) == 0) {
+	if (scanner_open(&s, e->sysfs) == 0) {
 		for (size_t i = 0; i < recorded; i++)
 			present += entry_present(&b->v[i], devs, &s);
 		scanner_close(&s);
@@ -286,13 +286,13 @@ static void walk_block(const char *sysfs_real, const char *dir, const char *what
 	add_pci_of(sysfs_real, dir, what, b, d);
 }
 
-static void resolve_devt(const struct opts *o, const char *sysfs_real, dev_t devt, const char *what,
+static void resolve_devt(const struct env *e, const char *sysfs_real, dev_t devt, const char *what,
 			 struct boot_list *b, struct diag *d)
 {
 	char p[PATH_MAX];
 	_cleanup_free_ char *real = NULL;
 
-	if (path_fmt(p, sizeof(p), "%s/dev/block/%u:%u", o->sysfs, major(devt), minor(devt)) < 0)
+	if (path_fmt(p, sizeof(p), "%s/dev/block/%u:%u", e->sysfs, major(devt), minor(devt)) < 0)
 		return;
 	real = realpath(p, NULL);
 	if (!real) {
@@ -303,7 +303,7 @@ static void resolve_devt(const struct opts *o, const char *sysfs_real, dev_t dev
 }
 
 /* root=UUID=..., /dev/..., LABEL=... through libblkid. */
-static void resolve_spec(const struct opts *o, const char *sysfs_real, const char *key,
+static void resolve_spec(const struct env *e, const char *sysfs_real, const char *key,
 			 const char *spec, struct boot_list *b, struct diag *d)
 {
 	blkid_cache cache = NULL;
@@ -333,18 +333,18 @@ static void resolve_spec(const struct opts *o, const char *sysfs_real, const cha
 	else if (stat(devname, &st) < 0 || !S_ISBLK(st.st_mode))
 		diag_warn(d, DIAG_SYSFS, "%s: %s is not a block device", what.s, devname);
 	else
-		resolve_devt(o, sysfs_real, st.st_rdev, what.s, b, d);
+		resolve_devt(e, sysfs_real, st.st_rdev, what.s, b, d);
 	sb_free(&what);
 }
 
 /* A block device by kernel name ("sda2", "dm-1"), as the sysfs tree has it. */
-static bool resolve_name(const struct opts *o, const char *sysfs_real, const char *name,
+static bool resolve_name(const struct env *e, const char *sysfs_real, const char *name,
 			 const char *what, struct boot_list *b, struct diag *d)
 {
 	_cleanup_free_ char *real = NULL;
 	char p[PATH_MAX];
 
-	if (strchr(name, '/') || path_fmt(p, sizeof(p), "%s/class/block/%s", o->sysfs, name) < 0)
+	if (strchr(name, '/') || path_fmt(p, sizeof(p), "%s/class/block/%s", e->sysfs, name) < 0)
 		return false;
 	real = realpath(p, NULL);
 	if (!real)
@@ -354,15 +354,15 @@ static bool resolve_name(const struct opts *o, const char *sysfs_real, const cha
 }
 
 /* A /dev path: by its kernel name when the tree knows it, else by the node's device number. */
-static void resolve_devnode(const struct opts *o, const char *sysfs_real, const char *node,
+static void resolve_devnode(const struct env *e, const char *sysfs_real, const char *node,
 			    const char *what, struct boot_list *b, struct diag *d)
 {
 	struct stat st;
 
-	if (strncmp(node, "/dev/", 5) == 0 && resolve_name(o, sysfs_real, node + 5, what, b, d))
+	if (strncmp(node, "/dev/", 5) == 0 && resolve_name(e, sysfs_real, node + 5, what, b, d))
 		return;
 	if (stat(node, &st) == 0 && S_ISBLK(st.st_mode))
-		resolve_devt(o, sysfs_real, st.st_rdev, what, b, d);
+		resolve_devt(e, sysfs_real, st.st_rdev, what, b, d);
 	else
 		diag_warn(d, DIAG_SYSFS, "%s: %s is not a block device here", what, node);
 }
@@ -372,7 +372,7 @@ static void resolve_devnode(const struct opts *o, const char *sysfs_real, const 
  * with the pool's name. Every block device of the tree is probed (libblkid's low-level probe of
  * ROOT/dev/NAME: no cache, nothing written).
  */
-static void resolve_zfs(const struct opts *o, const char *sysfs_real, const char *dataset,
+static void resolve_zfs(const struct env *e, const char *sysfs_real, const char *dataset,
 			const char *what, struct boot_list *b, struct diag *d)
 {
 	_cleanup_free_ char *pool = xstrdup(dataset);
@@ -389,7 +389,7 @@ static void resolve_zfs(const struct opts *o, const char *sysfs_real, const char
 			  pool, why);
 		return;
 	}
-	if (path_fmt(p, sizeof(p), "%s/class/block", o->sysfs) < 0 || !(dp = opendir(p))) {
+	if (path_fmt(p, sizeof(p), "%s/class/block", e->sysfs) < 0 || !(dp = opendir(p))) {
 		diag_warn(d, DIAG_SYSFS, "%s: no block devices to look for pool %s in", what, pool);
 		return;
 	}
@@ -401,7 +401,7 @@ static void resolve_zfs(const struct opts *o, const char *sysfs_real, const char
 		if (de->d_name[0] == '.')
 			continue;
 		rel = xasprintf("/dev/%s", de->d_name);
-		node = root_path(o, rel);
+		node = root_path(e, rel);
 		pr = sym_blkid_new_probe_from_filename(node);
 		if (!pr)
 			continue;
@@ -414,7 +414,7 @@ static void resolve_zfs(const struct opts *o, const char *sysfs_real, const char
 		    strcmp(label, pool) == 0) {
 			_cleanup_free_ char *w = xasprintf("zfs pool %s (%s)", pool, what);
 
-			found += resolve_name(o, sysfs_real, de->d_name, w, b, d);
+			found += resolve_name(e, sysfs_real, de->d_name, w, b, d);
 		}
 		sym_blkid_free_probe(pr);
 	}
@@ -424,7 +424,7 @@ static void resolve_zfs(const struct opts *o, const char *sysfs_real, const char
 }
 
 /* btrfs over several devices: every device of the file system the source device belongs to. */
-static bool resolve_btrfs(const struct opts *o, const char *sysfs_real, const char *source,
+static bool resolve_btrfs(const struct env *e, const char *sysfs_real, const char *source,
 			  const char *what, struct boot_list *b, struct diag *d)
 {
 	const char *name = path_basename(source);
@@ -433,7 +433,7 @@ static bool resolve_btrfs(const struct opts *o, const char *sysfs_real, const ch
 	bool done = false;
 	DIR *dp;
 
-	if (path_fmt(p, sizeof(p), "%s/fs/btrfs", o->sysfs) < 0 || !(dp = opendir(p)))
+	if (path_fmt(p, sizeof(p), "%s/fs/btrfs", e->sysfs) < 0 || !(dp = opendir(p)))
 		return false;
 	while (!done && (fs = readdir(dp))) {
 		char devs[PATH_MAX * 2], one[PATH_MAX * 3];
@@ -463,9 +463,9 @@ static bool resolve_btrfs(const struct opts *o, const char *sysfs_real, const ch
 }
 
 /* The interface that carries traffic to a server: ROOT/proc/net/route, longest prefix. */
-static char *route_iface(const struct opts *o, const char *server)
+static char *route_iface(const struct env *e, const char *server)
 {
-	_cleanup_free_ char *path = root_path(o, "/proc/net/route");
+	_cleanup_free_ char *path = root_path(e, "/proc/net/route");
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL, *best = NULL;
 	int best_len = -1;
@@ -500,14 +500,14 @@ static char *route_iface(const struct opts *o, const char *server)
 }
 
 /* A network root: the NIC under the interface, recorded like a disk. */
-static void resolve_iface(const struct opts *o, const char *sysfs_real, const char *iface,
+static void resolve_iface(const struct env *e, const char *sysfs_real, const char *iface,
 			  const char *what, struct boot_list *b, struct diag *d)
 {
 	_cleanup_free_ char *real = NULL;
 	char p[PATH_MAX];
 
 	if (!iface || strchr(iface, '/') ||
-	    path_fmt(p, sizeof(p), "%s/class/net/%s/device", o->sysfs, iface) < 0 ||
+	    path_fmt(p, sizeof(p), "%s/class/net/%s/device", e->sysfs, iface) < 0 ||
 	    !(real = realpath(p, NULL))) {
 		diag_warn(d, DIAG_SYSFS, "%s: cannot tell which network interface carries it%s%s",
 			  what, iface ? "; no PCI device under " : "", iface ? iface : "");
@@ -536,30 +536,30 @@ static bool is_net_fs(const char *fstype)
 }
 
 /* One file system the boot needs: by its device number, its source, or its type. */
-static void resolve_fs(const struct opts *o, const struct rules *r, const char *sysfs_real,
+static void resolve_fs(const struct env *e, const struct rules *r, const char *sysfs_real,
 		       unsigned maj, unsigned mn, const char *fstype, const char *source,
 		       const char *what, struct boot_list *b, struct diag *d)
 {
 	size_t before = b->n;
 
 	if (strcmp(fstype, "zfs") == 0) {
-		resolve_zfs(o, sysfs_real, source, what, b, d);
+		resolve_zfs(e, sysfs_real, source, what, b, d);
 		return;
 	}
 	if (is_net_fs(fstype)) {
 		_cleanup_free_ char *server = net_server(source);
 		_cleanup_free_ char *iface =
-		    r && r->ip_iface ? xstrdup(r->ip_iface) : route_iface(o, server);
+		    r && r->ip_iface ? xstrdup(r->ip_iface) : route_iface(e, server);
 
-		resolve_iface(o, sysfs_real, iface, what, b, d);
+		resolve_iface(e, sysfs_real, iface, what, b, d);
 		return;
 	}
-	if (strcmp(fstype, "btrfs") == 0 && resolve_btrfs(o, sysfs_real, source, what, b, d))
+	if (strcmp(fstype, "btrfs") == 0 && resolve_btrfs(e, sysfs_real, source, what, b, d))
 		return;
 	if (maj != 0)
-		resolve_devt(o, sysfs_real, makedev(maj, mn), what, b, d);
+		resolve_devt(e, sysfs_real, makedev(maj, mn), what, b, d);
 	else if (source[0] == '/')
-		resolve_devnode(o, sysfs_real, source, what, b, d);
+		resolve_devnode(e, sysfs_real, source, what, b, d);
 	if (b->n == before)
 		diag_warn(d, DIAG_SYSFS, "%s (%s %s) resolves to no PCI device", what, fstype,
 			  source);
@@ -571,9 +571,9 @@ struct mount {
 };
 
 /* ROOT/proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE SOURCE ...". */
-static size_t read_mounts(const struct opts *o, struct mount **out)
+static size_t read_mounts(const struct env *e, struct mount **out)
 {
-	_cleanup_free_ char *path = root_path(o, "/proc/self/mountinfo");
+	_cleanup_free_ char *path = root_path(e, "/proc/self/mountinfo");
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 	size_t n = 0, cap = 0;
@@ -620,11 +620,11 @@ static bool has_opt(const char *opts, const char *word)
  * the boot waits for — neither noauto nor nofail, and no x-systemd.automount — with a device
  * behind it. A mounted entry is resolved through its mount, the rest through libblkid.
  */
-static void resolve_fstab(const struct opts *o, const struct rules *r, const char *sysfs_real,
+static void resolve_fstab(const struct env *e, const struct rules *r, const char *sysfs_real,
 			  const char *fstab, const struct mount *m, size_t nm, struct boot_list *b,
 			  struct diag *d)
 {
-	_cleanup_free_ char *path = root_path(o, fstab);
+	_cleanup_free_ char *path = root_path(e, fstab);
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 
@@ -655,22 +655,22 @@ static void resolve_fstab(const struct opts *o, const struct rules *r, const cha
 			continue;
 		mt = strcmp(type, "swap") == 0 ? NULL : find_mount(m, nm, file);
 		if (mt)
-			resolve_fs(o, r, sysfs_real, mt->maj, mt->mn, mt->fstype, mt->source, what,
+			resolve_fs(e, r, sysfs_real, mt->maj, mt->mn, mt->fstype, mt->source, what,
 				   b, d);
 		else if (strcmp(type, "zfs") == 0 || is_net_fs(type))
-			resolve_fs(o, r, sysfs_real, 0, 0, type, spec, what, b, d);
+			resolve_fs(e, r, sysfs_real, 0, 0, type, spec, what, b, d);
 		else if (spec[0] == '/')
-			resolve_devnode(o, sysfs_real, spec, what, b, d);
+			resolve_devnode(e, sysfs_real, spec, what, b, d);
 		else
-			resolve_spec(o, sysfs_real, what, spec, b, d);
+			resolve_spec(e, sysfs_real, what, spec, b, d);
 	}
 }
 
 /* ROOT/proc/swaps: every active swap (a partition, or a file on some file system). */
-static void resolve_swaps(const struct opts *o, const char *sysfs_real, struct boot_list *b,
+static void resolve_swaps(const struct env *e, const char *sysfs_real, struct boot_list *b,
 			  struct diag *d)
 {
-	_cleanup_free_ char *path = root_path(o, "/proc/swaps");
+	_cleanup_free_ char *path = root_path(e, "/proc/swaps");
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 
@@ -685,17 +685,17 @@ static void resolve_swaps(const struct opts *o, const char *sysfs_real, struct b
 		snprintf(what, sizeof(what), "swap %s", name);
 		if (strcmp(type, "file") == 0) {
 			if (stat(name, &st) == 0)
-				resolve_devt(o, sysfs_real, st.st_dev, what, b, d);
+				resolve_devt(e, sysfs_real, st.st_dev, what, b, d);
 			else
 				diag_warn(d, DIAG_SYSFS, "%s: cannot stat the swap file", what);
 		} else {
-			resolve_devnode(o, sysfs_real, name, what, b, d);
+			resolve_devnode(e, sysfs_real, name, what, b, d);
 		}
 	}
 }
 
 /* root= and resume=: ZFS=pool/dataset, network roots, or a block device spec. */
-static void resolve_cmdline(const struct opts *o, const struct rules *r, const char *sysfs_real,
+static void resolve_cmdline(const struct env *e, const struct rules *r, const char *sysfs_real,
 			    struct boot_list *b, struct diag *d)
 {
 	const char *root = r->root_spec;
@@ -703,33 +703,33 @@ static void resolve_cmdline(const struct opts *o, const struct rules *r, const c
 	if (root && strncmp(root, "ZFS=", 4) == 0) {
 		_cleanup_free_ char *w = xasprintf("root=%s", root);
 
-		resolve_zfs(o, sysfs_real, root + 4, w, b, d);
+		resolve_zfs(e, sysfs_real, root + 4, w, b, d);
 	} else if (root && (strncmp(root, "nfs", 3) == 0 || strncmp(root, "cifs", 4) == 0 ||
 			    strncmp(root, "nbd", 3) == 0 || strcmp(root, "dhcp") == 0 ||
 			    strncmp(root, "iscsi", 5) == 0 || strcmp(root, "/dev/nfs") == 0)) {
 		_cleanup_free_ char *w = xasprintf("netroot (root=%s)", root);
 		_cleanup_free_ char *iface =
-		    r->ip_iface ? xstrdup(r->ip_iface) : route_iface(o, NULL);
+		    r->ip_iface ? xstrdup(r->ip_iface) : route_iface(e, NULL);
 
-		resolve_iface(o, sysfs_real, iface, w, b, d);
+		resolve_iface(e, sysfs_real, iface, w, b, d);
 	} else {
-		resolve_spec(o, sysfs_real, "root", root, b, d);
+		resolve_spec(e, sysfs_real, "root", root, b, d);
 	}
 	if (r->netroot_spec) {
 		_cleanup_free_ char *w = xasprintf("netroot (netroot=%s)", r->netroot_spec);
 		_cleanup_free_ char *iface =
-		    r->ip_iface ? xstrdup(r->ip_iface) : route_iface(o, NULL);
+		    r->ip_iface ? xstrdup(r->ip_iface) : route_iface(e, NULL);
 
-		resolve_iface(o, sysfs_real, iface, w, b, d);
+		resolve_iface(e, sysfs_real, iface, w, b, d);
 	}
-	resolve_spec(o, sysfs_real, "resume", r->resume_spec, b, d);
+	resolve_spec(e, sysfs_real, "resume", r->resume_spec, b, d);
 }
 
-void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_list *b,
+void bootdev_resolve(const struct env *e, const struct rules *r, struct boot_list *b,
 		     struct diag *d)
 {
-	_cleanup_free_ char *sysfs_real = realpath(o->sysfs, NULL);
-	bool initramfs = in_initramfs(o);
+	_cleanup_free_ char *sysfs_real = realpath(e->sysfs, NULL);
+	bool initramfs = in_initramfs(e);
 	/* In the initramfs the real root is mounted on /sysroot (once it is). */
 	const char *const booted[] = {"/", "/usr", NULL};
 	const char *const initrd[] = {"/sysroot", "/sysroot/usr", NULL};
@@ -741,7 +741,7 @@ void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_li
 		return;
 	if (strcmp(sysfs_real, "/") == 0)
 		sysfs_real[0] = '\0';
-	nm = read_mounts(o, &m);
+	nm = read_mounts(e, &m);
 	for (size_t i = 0; mps[i]; i++) {
 		const struct mount *mt = find_mount(m, nm, mps[i]);
 		char what[64];
@@ -751,14 +751,14 @@ void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_li
 		snprintf(what, sizeof(what), "mount %s", mps[i] + (initramfs ? 8 : 0));
 		if (!what[6])
 			snprintf(what, sizeof(what), "mount /");
-		resolve_fs(o, r, sysfs_real, mt->maj, mt->mn, mt->fstype, mt->source, what, b, d);
+		resolve_fs(e, r, sysfs_real, mt->maj, mt->mn, mt->fstype, mt->source, what, b, d);
 	}
-	resolve_fstab(o, r, sysfs_real, initramfs ? "/sysroot/etc/fstab" : "/etc/fstab", m, nm, b,
+	resolve_fstab(e, r, sysfs_real, initramfs ? "/sysroot/etc/fstab" : "/etc/fstab", m, nm, b,
 		      d);
 	free(m);
 	if (!initramfs)
-		resolve_swaps(o, sysfs_real, b, d);
-	resolve_cmdline(o, r, sysfs_real, b, d);
+		resolve_swaps(e, sysfs_real, b, d);
+	resolve_cmdline(e, r, sysfs_real, b, d);
 }
 
 int bootdev_write(const char *path, const struct boot_list *b)
@@ -777,68 +777,4 @@ int bootdev_write(const char *path, const struct boot_list *b)
 	if (fclose(f) != 0 && r == 0)
 		r = -errno;
 	return r;
-}
-
-int cmd_boot_devices(const struct opts *o, int argc, char **argv)
-{
-	struct boot_list b = {0};
-	struct rules rules;
-	struct diag d, quiet;
-	int r = 0;
-
-	(void)argv;
-	if (argc > 0) {
-		fprintf(stderr, "earlybind: boot-devices takes no arguments\n");
-		return 2;
-	}
-	/* Only root= and resume= matter here: warnings about other keys belong to plan. */
-	diag_init(&quiet);
-	rules_init(&rules, &quiet);
-	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &rules, &quiet);
-	diag_init(&d);
-	bootdev_resolve(o, &rules, &b, &d);
-	/* An empty list must never look like success. */
-	if (!b.n)
-		diag_warn(&d, DIAG_SYSFS,
-			  "no boot device found: nothing the boot needs resolved to a PCI device; "
-			  "an image with this list refuses mass storage selected only by ids");
-	diag_finish(&d);
-	rules_free(&rules);
-	diag_free(&quiet);
-	if (o->json) {
-		struct strbuf sb;
-
-		sb_init(&sb);
-		sb_add(&sb, "{\"schema\":1,\"command\":\"boot-devices\",\"boot_devices\":[");
-		for (size_t i = 0; i < b.n; i++) {
-			sb_addf(&sb, "%s{\"physical_path\":", i ? "," : "");
-			sb_add_json_str(&sb, b.v[i].physpath);
-			sb_addf(&sb, ",\"vendor\":\"%04x\",\"device\":\"%04x\",\"address\":",
-				b.v[i].vendor, b.v[i].device);
-			sb_add_json_str(&sb, b.v[i].addr);
-			sb_add(&sb, ",\"what\":");
-			sb_add_json_str(&sb, b.v[i].what);
-			sb_addc(&sb, '}');
-		}
-		sb_add(&sb, "],\"warnings\":");
-		sb_add_json_strv(&sb, d.msgs, d.n);
-		sb_add(&sb, "}\n");
-		fputs(sb.s, stdout);
-		sb_free(&sb);
-	} else {
-		for (size_t i = 0; i < b.n; i++)
-			printf("%s %04x:%04x %s %s\n", b.v[i].physpath, b.v[i].vendor,
-			       b.v[i].device, b.v[i].addr, b.v[i].what);
-		for (size_t i = 0; i < d.n; i++)
-			fprintf(stderr, "earlybind: warning: %s\n", d.msgs[i]);
-	}
-	if (o->write_file) {
-		r = bootdev_write(o->write_file, &b);
-		if (r < 0)
-			fprintf(stderr, "earlybind: cannot write %s: %s\n", o->write_file,
-				strerror(-r));
-	}
-	boot_list_free(&b);
-	diag_free(&d);
-	return r < 0 ? 1 : 0;
 }

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "diag.h"
-#include "pipeline.h"
+#include "env.h"
 #include "plan.h"
 
 #define BOOTDEV_DEFAULT_FILE "/etc/earlybind/boot-devices"
@@ -17,7 +17,7 @@
 int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d);
 /* Loads --boot-devices FILE, or ROOT/etc/earlybind/boot-devices when it exists. Cheap: no
  * resolution here (see bootdev_settle). */
-void bootdev_load_for_plan(const struct opts *o, const struct rules *rules, struct boot_list *b,
+void bootdev_load_for_plan(const struct env *e, const struct rules *rules, struct boot_list *b,
 			   struct diag *d);
 /*
  * The boot-device facts of this moment, added to the recorded list: on a booted system, and in
@@ -26,7 +26,7 @@ void bootdev_load_for_plan(const struct opts *o, const struct rules *rules, stru
  * (physical path and ids) and nothing resolved, b->fallback says why mass storage selected only
  * by ids is refused.
  */
-void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_list *devs,
+void bootdev_settle(const struct env *e, const struct rules *rules, struct pci_list *devs,
 		    struct boot_list *b, struct diag *d);
 /*
  * Resolves what the running system needs to boot — the "/" and "/usr" mounts of
@@ -34,9 +34,7 @@ void bootdev_settle(const struct opts *o, const struct rules *rules, struct pci_
  * LABEL=, PARTLABEL=, /dev/...; through libblkid) — to the PCI functions that carry them, following
  * partitions, dm/md slaves and NVMe multipath subsystems through sysfs.
  */
-void bootdev_resolve(const struct opts *o, const struct rules *r, struct boot_list *b,
+void bootdev_resolve(const struct env *e, const struct rules *r, struct boot_list *b,
 		     struct diag *d);
 /* Writes a list in the file format. Returns 0 or -errno. */
 int bootdev_write(const char *path, const struct boot_list *b);
-/* The boot-devices command. */
-int cmd_boot_devices(const struct opts *o, int argc, char **argv);

@@ -11,6 +11,7 @@
 
 #include "apply.h"
 #include "bootdev.h"
+#include "cmdline.h"
 #include "log.h"
 #include "modload.h"
 #include "report.h"
@@ -56,9 +57,9 @@ static int no_args(const char *cmd, int argc)
 }
 
 /* Runs the pipeline; on failure prints why and returns the exit status 1. */
-static int plan_or_fail(struct ctx *c, const struct opts *o, bool all_detail)
+static int plan_or_fail(struct ctx *c, const struct opts *o, unsigned flags)
 {
-	int r = pipeline_plan(c, o, all_detail);
+	int r = pipeline_plan(c, &o->env, flags);
 
 	diag_finish(&c->diag);
 	if (r < 0) {
@@ -76,7 +77,7 @@ static int cmd_plan(const struct opts *o, int argc, char **argv)
 	(void)argv;
 	if ((r = no_args("plan", argc)))
 		return r;
-	r = plan_or_fail(&c, o, o->json);
+	r = plan_or_fail(&c, o, o->json ? PLAN_ALL_DETAIL : 0);
 	if (r == 0) {
 		if (o->json)
 			report_json(stdout, &c, "plan", NULL);
@@ -124,9 +125,9 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 	(void)argv;
 	if ((r = no_args("status", argc)))
 		return r;
-	r = plan_or_fail(&c, o, true);
+	r = plan_or_fail(&c, o, PLAN_ALL_DETAIL);
 	if (r == 0) {
-		bool have = state_load(o, &s) == 0;
+		bool have = state_load(&o->env, &s) == 0;
 
 		if (o->prometheus) {
 			r = status_prometheus(o, &c, have ? &s : NULL);
@@ -156,7 +157,7 @@ static bool released_by_hand(const struct opts *o, const struct pci_addr *a)
 	struct state s;
 	bool yes;
 
-	if (state_load(o, &s) < 0)
+	if (state_load(&o->env, &s) < 0)
 		return false;
 	e = state_find(&s, a);
 	yes = e && e->origin == ORIGIN_HAND && e->res == RES_RELEASED;
@@ -168,7 +169,7 @@ static enum origin run_origin(const struct opts *o)
 {
 	if (o->device && getenv("DEVPATH") && getenv("ACTION"))
 		return ORIGIN_UDEV;
-	return in_initramfs(o) ? ORIGIN_INITRAMFS : ORIGIN_HAND;
+	return in_initramfs(&o->env) ? ORIGIN_INITRAMFS : ORIGIN_HAND;
 }
 
 static double ms_since(const struct timespec *t0)
@@ -272,7 +273,7 @@ static void make_vfs(struct ctx *c, size_t diag0, struct made_vfs *m, struct log
 	pci_list_free(&c->devs);
 	plan_free(&c->plan);
 	diag_truncate(&c->diag, diag0);
-	pipeline_scan_plan(c, false);
+	pipeline_scan_plan(c, 0);
 }
 
 static void vfs_done(struct ctx *c, struct made_vfs *m, struct logger *log)
@@ -292,7 +293,6 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	struct made_vfs made = {0};
 	size_t diag0;
 	struct pci_addr only;
-	struct opts oo = *o;
 	struct outcome *out;
 	struct logger log;
 	enum origin origin;
@@ -313,14 +313,14 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	/* udev runs this for every PCI function at each coldplug and hotplug: decide from the
 	 * command-line sources and the device's own uevent first, and pay for libkmod, libblkid and
 	 * the state only when a selector can want it. */
-	if (o->device && !pipeline_device_wanted(o, &only))
+	if (o->device && !pipeline_device_wanted(&o->env, &only))
 		return 0;
 	/* A device released by hand stays released until the next boot (a hand run without
 	 * --device may still claim it). */
 	if (o->device && released_by_hand(o, &only))
 		return 0;
-	pipeline_rules(&c, &oo);
-	log_open(&log, o->kmsg);
+	pipeline_rules(&c, &o->env);
+	log_open(&log, o->env.kmsg);
 	diag0 = c.diag.n;
 	r = pipeline_scan_plan(&c, false);
 	if (r >= 0 && c.plan.nsriov && !o->dry_run && !c.rules.dryrun)
@@ -350,7 +350,8 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	}
 	vfs_done(&c, &made, &log);
 	if (failed < 0) {
-		log_line(&log, LOG_ERR, "cannot use sysfs at %s: %s", o->sysfs, strerror(-failed));
+		log_line(&log, LOG_ERR, "cannot use sysfs at %s: %s", o->env.sysfs,
+			 strerror(-failed));
 	} else if (!o->dry_run && (!c.rules.dryrun || origin != ORIGIN_HAND)) {
 		/* --dry-run writes nothing, nor does a hand run under earlybind.dryrun; the boot's
 		 * own earlybind.dryrun run is the boot's record. */
@@ -384,12 +385,12 @@ static int cmd_release(const struct opts *o, int argc, char **argv)
 
 	if ((r = check_addr_args("release", argc, argv)))
 		return r;
-	r = plan_or_fail(&c, o, false);
+	r = plan_or_fail(&c, o, 0);
 	if (r) {
 		ctx_free(&c);
 		return r;
 	}
-	log_open(&log, o->kmsg);
+	log_open(&log, o->env.kmsg);
 	out = xcalloc(c.devs.n, sizeof(*out));
 	for (int i = 0; i < argc; i++) {
 		struct pci_dev *dev = find_arg_dev(&c, argv[i]);
@@ -421,7 +422,7 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 	(void)argv;
 	if ((r = no_args("check", argc)))
 		return r;
-	r = state_load(o, &s);
+	r = state_load(&o->env, &s);
 	if (r == -ENOENT) {
 		puts("no state: earlybind applied nothing this boot");
 		return 0;
@@ -431,7 +432,7 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 		return 1;
 	}
 	diag_init(&d);
-	r = scan_devices(o->sysfs, &l, &d);
+	r = scan_devices(o->env.sysfs, &l, &d);
 	for (size_t i = 0; r == 0 && i < s.n; i++) {
 		const struct state_entry *e = &s.v[i];
 		const char *when = e->origin == ORIGIN_HAND ? "by hand" : "at boot";
@@ -450,7 +451,7 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 		diff++;
 	}
 	if (r < 0)
-		fprintf(stderr, "earlybind: cannot read %s/bus/pci/devices: %s\n", o->sysfs,
+		fprintf(stderr, "earlybind: cannot read %s/bus/pci/devices: %s\n", o->env.sysfs,
 			strerror(-r));
 	else if (!diff)
 		puts("every claim from the boot and by hand is in effect");
@@ -458,6 +459,70 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 	diag_free(&d);
 	state_free(&s);
 	return r < 0 || diff ? 1 : 0;
+}
+
+static int cmd_boot_devices(const struct opts *o, int argc, char **argv)
+{
+	struct boot_list b = {0};
+	struct rules rules;
+	struct diag d, quiet;
+	int r = 0;
+
+	(void)argv;
+	if (argc > 0) {
+		fprintf(stderr, "earlybind: boot-devices takes no arguments\n");
+		return 2;
+	}
+	/* Only root= and resume= matter here: warnings about other keys belong to plan. */
+	diag_init(&quiet);
+	rules_init(&rules, &quiet);
+	cmdline_load(o->env.root, o->env.cmdline_files, o->env.ncmdline, rules_add, &rules, &quiet);
+	diag_init(&d);
+	bootdev_resolve(&o->env, &rules, &b, &d);
+	/* An empty list must never look like success. */
+	if (!b.n)
+		diag_warn(&d, DIAG_SYSFS,
+			  "no boot device found: nothing the boot needs resolved to a PCI device; "
+			  "an image with this list refuses mass storage selected only by ids");
+	diag_finish(&d);
+	rules_free(&rules);
+	diag_free(&quiet);
+	if (o->json) {
+		struct strbuf sb;
+
+		sb_init(&sb);
+		sb_add(&sb, "{\"schema\":1,\"command\":\"boot-devices\",\"boot_devices\":[");
+		for (size_t i = 0; i < b.n; i++) {
+			sb_addf(&sb, "%s{\"physical_path\":", i ? "," : "");
+			sb_add_json_str(&sb, b.v[i].physpath);
+			sb_addf(&sb, ",\"vendor\":\"%04x\",\"device\":\"%04x\",\"address\":",
+				b.v[i].vendor, b.v[i].device);
+			sb_add_json_str(&sb, b.v[i].addr);
+			sb_add(&sb, ",\"what\":");
+			sb_add_json_str(&sb, b.v[i].what);
+			sb_addc(&sb, '}');
+		}
+		sb_add(&sb, "],\"warnings\":");
+		sb_add_json_strv(&sb, d.msgs, d.n);
+		sb_add(&sb, "}\n");
+		fputs(sb.s, stdout);
+		sb_free(&sb);
+	} else {
+		for (size_t i = 0; i < b.n; i++)
+			printf("%s %04x:%04x %s %s\n", b.v[i].physpath, b.v[i].vendor,
+			       b.v[i].device, b.v[i].addr, b.v[i].what);
+		for (size_t i = 0; i < d.n; i++)
+			fprintf(stderr, "earlybind: warning: %s\n", d.msgs[i]);
+	}
+	if (o->write_file) {
+		r = bootdev_write(o->write_file, &b);
+		if (r < 0)
+			fprintf(stderr, "earlybind: cannot write %s: %s\n", o->write_file,
+				strerror(-r));
+	}
+	boot_list_free(&b);
+	diag_free(&d);
+	return r < 0 ? 1 : 0;
 }
 
 static void print_once(const char *name, const char **seen, size_t *n)
@@ -488,7 +553,7 @@ static int cmd_initramfs_modules(const struct opts *o, int argc, char **argv)
 	if (!o->hostonly) {
 		struct variants vs;
 
-		moddir = modload_moddir(o);
+		moddir = env_moddir(&o->env);
 		if (!moddir || variants_load(moddir, &vs) < 0)
 			return 0;
 		seen = xcalloc(vs.n + 1, sizeof(*seen));
@@ -497,18 +562,17 @@ static int cmd_initramfs_modules(const struct opts *o, int argc, char **argv)
 		variants_free(&vs);
 		return 0;
 	}
-	if ((r = plan_or_fail(&c, o, false))) {
+	if ((r = plan_or_fail(&c, o, 0))) {
 		ctx_free(&c);
 		return r;
 	}
 	seen = xcalloc(c.devs.n + 1, sizeof(*seen));
 	for (size_t i = 0; i < c.devs.n; i++) {
 		const struct decision *dc = &c.plan.dec[i];
-		const struct pci_dev *dev = &c.devs.v[i];
 
 		if ((dc->action == ACT_CLAIM || dc->action == ACT_ALREADY) &&
-		    dc->target == DRV_VFIO && dev->variant)
-			print_once(dev->variant->module, seen, &n);
+		    dc->target == DRV_VFIO && dc->variant)
+			print_once(dc->variant, seen, &n);
 	}
 	ctx_free(&c);
 	return 0;

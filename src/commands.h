@@ -1,7 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include "env.h"
 #include "pipeline.h"
+
+/* The command line's flags: where to read (env) and what each command is asked. */
+struct opts {
+	struct env env;
+	bool json;
+	bool prometheus;	/* status --prometheus */
+	bool dry_run;		/* apply --dry-run */
+	bool hostonly;		/* initramfs-modules --hostonly */
+	const char *device;	/* apply --device ADDR */
+	const char *write_file; /* --write FILE (boot-devices, status --prometheus) */
+	const char *initramfs;	/* --initramfs FILE (doctor) */
+};
 
 struct command {
 	const char *name;

@@ -72,13 +72,13 @@ static void find_iommu_on(const char *key, const char *val, const char *src, voi
 
 static void check_iommu(struct findings *f, const struct opts *o)
 {
-	_cleanup_free_ char *path = root_path(o, "/proc/cmdline");
+	_cleanup_free_ char *path = root_path(&o->env, "/proc/cmdline");
 	_cleanup_free_ char *cmdline = NULL;
 	bool asked = false;
 
 	if (read_file(path, &cmdline, NULL) == 0)
 		cmdline_split(cmdline, path, find_iommu_on, &asked);
-	if (scan_have_iommu(o->sysfs)) {
+	if (scan_have_iommu(o->env.sysfs)) {
 		finding(f, SEV_OK, NULL, "the IOMMU is on (IOMMU groups exist)");
 		return;
 	}
@@ -165,7 +165,7 @@ static void check_modprobe(struct findings *f, const struct opts *o)
 					  "i915",    "snd_hda_intel", NULL};
 
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		_cleanup_free_ char *dir = root_path(o, dirs[i]);
+		_cleanup_free_ char *dir = root_path(&o->env, dirs[i]);
 		struct dirent *de;
 		DIR *dp = opendir(dir);
 
@@ -228,7 +228,7 @@ static void check_modprobe(struct findings *f, const struct opts *o)
 /* driverctl keeps its overrides in /etc/driverctl.d/pci-ADDR. */
 static void check_driverctl(struct findings *f, const struct opts *o, const struct ctx *c)
 {
-	_cleanup_free_ char *dir = root_path(o, "/etc/driverctl.d");
+	_cleanup_free_ char *dir = root_path(&o->env, "/etc/driverctl.d");
 	struct dirent *de;
 	DIR *dp = opendir(dir);
 
@@ -333,7 +333,7 @@ static void check_initramfs(struct findings *f, const struct opts *o)
 
 			sb_init(&sb);
 			sb_addf(&sb, "%s%s%s", pre[i], u.release, post[i]);
-			def = root_path(o, sb.s);
+			def = root_path(&o->env, sb.s);
 			sb_free(&sb);
 			if (access(def, R_OK) != 0) {
 				free(def);
@@ -378,7 +378,7 @@ static void check_boot_state(struct findings *f, const struct opts *o, const str
 	struct state s;
 	unsigned lost = 0, failed = 0;
 
-	if (state_load(o, &s) < 0) {
+	if (state_load(&o->env, &s) < 0) {
 		finding(f, SEV_NOTE, NULL,
 			"no state from this boot (/run/earlybind): earlybind did not run");
 		return;
@@ -421,7 +421,7 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 	}
 	sb_init(&f.json);
 	sb_add(&f.json, "{\"schema\":1,\"command\":\"doctor\",\"findings\":[");
-	r = pipeline_plan(&c, o, true);
+	r = pipeline_plan(&c, &o->env, PLAN_ALL_DETAIL);
 	diag_finish(&c.diag);
 	if (r < 0) {
 		fprintf(stderr, "earlybind: %s\n", c.diag.msgs[c.diag.n - 1]);

@@ -80,25 +80,25 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
-	struct opts o = {.sysfs = "/sys", .root = ""};
+	struct opts o = {.env = {.sysfs = "/sys", .root = ""}};
 	const struct command *cmd;
 	bool help = false;
 	int opt, r;
 
-	o.cmdline_files = calloc((size_t)argc, sizeof(char *));
+	o.env.cmdline_files = calloc((size_t)argc, sizeof(char *));
 	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
-			o.sysfs = optarg;
+			o.env.sysfs = optarg;
 			break;
 		case 'r':
-			o.root = optarg;
+			o.env.root = optarg;
 			break;
 		case 'c':
-			o.cmdline_files[o.ncmdline++] = optarg;
+			o.env.cmdline_files[o.env.ncmdline++] = optarg;
 			break;
 		case 'b':
-			o.boot_devices = optarg;
+			o.env.boot_devices = optarg;
 			break;
 		case 'j':
 			o.json = true;
@@ -113,10 +113,10 @@ int main(int argc, char **argv)
 			o.device = optarg;
 			break;
 		case 'k':
-			o.kmsg = optarg;
+			o.env.kmsg = optarg;
 			break;
 		case 'm':
-			o.moddir = optarg;
+			o.env.moddir = optarg;
 			break;
 		case 'w':
 			o.write_file = optarg;
@@ -132,32 +132,32 @@ int main(int argc, char **argv)
 			break;
 		case 'V':
 			puts("earlybind " EARLYBIND_VERSION);
-			free(o.cmdline_files);
+			free(o.env.cmdline_files);
 			return 0;
 		default:
 			usage(stderr);
-			free(o.cmdline_files);
+			free(o.env.cmdline_files);
 			return 2;
 		}
 	}
 	if (optind >= argc) {
 		usage(help ? stdout : stderr);
-		free(o.cmdline_files);
+		free(o.env.cmdline_files);
 		return help ? 0 : 2;
 	}
 	cmd = command_find(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "earlybind: unknown command '%s'\n", argv[optind]);
 		usage(stderr);
-		free(o.cmdline_files);
+		free(o.env.cmdline_files);
 		return 2;
 	}
 	if (help) {
 		fputs(cmd->help, stdout);
-		free(o.cmdline_files);
+		free(o.env.cmdline_files);
 		return 0;
 	}
 	r = cmd->run(&o, argc - optind - 1, argv + optind + 1);
-	free(o.cmdline_files);
+	free(o.env.cmdline_files);
 	return r;
 }

@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "cmdline.h"
@@ -68,12 +67,12 @@ static bool file_mentions_ids(int dfd, const char *name)
 	return false;
 }
 
-bool modload_conf_mentions_ids(const struct opts *o)
+bool modload_conf_mentions_ids(const struct env *e)
 {
 	bool found = false;
 
 	for (size_t i = 0; conf_dirs[i] && !found; i++) {
-		_cleanup_free_ char *dir = root_path(o, conf_dirs[i]);
+		_cleanup_free_ char *dir = root_path(e, conf_dirs[i]);
 		_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		char buf[8192];
 		ssize_t got;
@@ -94,24 +93,7 @@ bool modload_conf_mentions_ids(const struct opts *o)
 	return found;
 }
 
-char *modload_moddir(const struct opts *o)
-{
-	struct utsname u;
-	struct strbuf sb;
-	char *p;
-
-	if (o->moddir)
-		return xstrdup(o->moddir);
-	if (uname(&u) < 0)
-		return NULL;
-	sb_init(&sb);
-	sb_addf(&sb, "/lib/modules/%s", u.release);
-	p = root_path(o, sb.s);
-	sb_free(&sb);
-	return p;
-}
-
-int modload_new(struct modload **out, const struct opts *o)
+int modload_new(struct modload **out, const struct env *e)
 {
 	static const char *const *dirs = conf_dirs;
 	const char *paths[ARRAY_SIZE(conf_dirs)];
@@ -123,11 +105,11 @@ int modload_new(struct modload **out, const struct opts *o)
 	r = dlopen_kmod(NULL);
 	if (r < 0)
 		return r;
-	moddir = modload_moddir(o);
+	moddir = env_moddir(e);
 	if (!moddir)
 		return -errno;
 	for (size_t i = 0; dirs[i]; i++)
-		paths[i] = owned[i] = root_path(o, dirs[i]);
+		paths[i] = owned[i] = root_path(e, dirs[i]);
 	paths[ARRAY_SIZE(conf_dirs) - 1] = NULL;
 
 	m = xcalloc(1, sizeof(*m));

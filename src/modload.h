@@ -7,23 +7,22 @@
  */
 #pragma once
 
-#include "pipeline.h"
+#include "env.h"
+#include "rules.h"
 #include "util.h"
 
 struct modload;
 
 /* Config from ROOT/{etc,run,usr/local/lib,lib}/modprobe.d, modules from --moddir or
  * ROOT/lib/modules/$(uname -r). Returns 0 or -errno. */
-int modload_new(struct modload **m, const struct opts *o);
-/* The module directory: --moddir, or ROOT/lib/modules/$(uname -r). NULL (errno) if unknown. */
-char *modload_moddir(const struct opts *o);
+int modload_new(struct modload **m, const struct env *e);
 void modload_free(struct modload *m);
 
 /*
  * Whether any ROOT/.../modprobe.d/\*.conf mentions "ids=" at all: only then can modprobe.d
  * select a device, and only then does planning pay for libkmod (which reads them for real).
  */
-bool modload_conf_mentions_ids(const struct opts *o);
+bool modload_conf_mentions_ids(const struct env *e);
 
 /*
  * The options modprobe.d gives `module` (libkmod's config), without the ones libkmod merged from

@@ -19,23 +19,6 @@ static int int_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-char *root_path(const struct opts *o, const char *path)
-{
-	struct strbuf sb;
-	const char *root = o->root && strcmp(o->root, "/") != 0 ? o->root : "";
-
-	sb_init(&sb);
-	sb_addf(&sb, "%s%s", root, path);
-	return sb.s;
-}
-
-bool in_initramfs(const struct opts *o)
-{
-	_cleanup_free_ char *p = root_path(o, "/etc/initrd-release");
-
-	return access(p, F_OK) == 0;
-}
-
 /* Details for the devices the plan needs, and for every member of their IOMMU groups. */
 static size_t gather(struct ctx *c, struct scanner *s, bool all)
 {
@@ -48,9 +31,12 @@ static size_t gather(struct ctx *c, struct scanner *s, bool all)
 	/* path selectors: every device's chain first, to know which ones they name */
 	for (size_t i = 0; rules_need_chain(&c->rules) && i < c->devs.n; i++)
 		scan_physpath(s, &c->devs.v[i]);
+	free(c->wanted);
+	c->wanted = xcalloc(c->devs.n, sizeof(*c->wanted));
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
-		bool w = dev->wanted = plan_wants_detail(&c->rules, dev);
+		struct selection sel;
+		bool w = c->wanted[i] = plan_select(&c->rules, dev, &sel);
 
 		wanted += w;
 		if (!all && !w)
@@ -97,15 +83,15 @@ static size_t gather(struct ctx *c, struct scanner *s, bool all)
 	return wanted;
 }
 
-void pipeline_rules(struct ctx *c, const struct opts *o)
+void pipeline_rules(struct ctx *c, const struct env *e)
 {
-	*c = (struct ctx){.o = o};
+	*c = (struct ctx){.env = e};
 	diag_init(&c->diag);
 	rules_init(&c->rules, &c->diag);
 	/* modprobe.d first: the command line is the later, stronger source. libkmod is loaded for
 	 * it only when some file there can hold ids; apply loads it when it has a driver to load.
 	 */
-	if (modload_conf_mentions_ids(o) && modload_new(&c->mod, o) == 0) {
+	if (modload_conf_mentions_ids(e) && modload_new(&c->mod, e) == 0) {
 		for (enum drv drv = DRV_VFIO; drv <= DRV_STUB; drv++) {
 			_cleanup_free_ char *opts = modload_conf_options(c->mod, drv_module(drv));
 
@@ -113,9 +99,9 @@ void pipeline_rules(struct ctx *c, const struct opts *o)
 				rules_add_modconf(&c->rules, drv, opts, "modprobe.d");
 		}
 	}
-	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &c->rules, &c->diag);
+	cmdline_load(e->root, e->cmdline_files, e->ncmdline, rules_add, &c->rules, &c->diag);
 	rules_finish(&c->rules);
-	bootdev_load_for_plan(o, &c->rules, &c->boot, &c->diag);
+	bootdev_load_for_plan(e, &c->rules, &c->boot, &c->diag);
 }
 
 static void physpaths_of_wanted(struct ctx *c, struct scanner *s)
@@ -124,7 +110,7 @@ static void physpaths_of_wanted(struct ctx *c, struct scanner *s)
 		struct pci_dev *dev = &c->devs.v[i];
 
 		/* the wanted devices and the group members read with them */
-		if (dev->has_detail || dev->wanted)
+		if (dev->has_detail || c->wanted[i])
 			scan_physpath(s, dev);
 	}
 }
@@ -134,11 +120,11 @@ static bool is_display(const struct pci_dev *dev)
 	return (dev->ids.class >> 16) == 0x03;
 }
 
-/* A display function the plan may claim: a selector wants it, or group mode may take it as a
- * companion (its details were read with its group). */
-static bool fb_candidate(const struct ctx *c, const struct pci_dev *dev)
+/* A function the plan may claim: a selector wants it, or group mode may take it as a companion
+ * (its details were read with its group). */
+static bool candidate(const struct ctx *c, size_t i)
 {
-	return dev->has_detail && is_display(dev) && (c->rules.group != GROUP_OFF || dev->wanted);
+	return c->wanted[i] || (c->rules.group != GROUP_OFF && c->devs.v[i].has_detail);
 }
 
 /* Firmware framebuffers live in display functions' BARs: /proc/iomem is read once, and only when
@@ -146,62 +132,20 @@ static bool fb_candidate(const struct ctx *c, const struct pci_dev *dev)
 static void framebuffers(struct ctx *c)
 {
 	_cleanup_free_ char *path = NULL;
-	struct iomem_fbs fbs;
 	bool any = false;
 
 	for (size_t i = 0; i < c->devs.n && !any; i++)
-		any = fb_candidate(c, &c->devs.v[i]);
-	if (!any)
+		any = c->devs.v[i].has_detail && is_display(&c->devs.v[i]) && candidate(c, i);
+	if (!any || c->have_fbs)
 		return;
-	path = root_path(c->o, "/proc/iomem");
-	if (iomem_load(path, &fbs) < 0)
-		return;
-	for (size_t i = 0; i < c->devs.n; i++) {
-		struct pci_dev *dev = &c->devs.v[i];
-		const struct iomem_fb *fb;
-
-		if (fb_candidate(c, dev) && (fb = iomem_fb_of(&fbs, &dev->addr)))
-			dev->fb = xmemdup(fb, sizeof(*fb));
-	}
-	iomem_free(&fbs);
-}
-
-static bool variant_candidate(const struct ctx *c, const struct pci_dev *dev)
-{
-	return dev->wanted || (c->rules.group == GROUP_VFIO && dev->has_detail);
-}
-
-/* The variant for one device (an index into c->variants.v, or SIZE_MAX): the one its claim
- * names, else the most specific match. */
-static size_t variant_of(struct ctx *c, struct pci_dev *dev)
-{
-	const struct claim_sel *cl = rules_find_claim(&c->rules, &dev->addr);
-	const struct variant_alias *a;
-	bool tie = false;
-
-	if (!cl && rules_need_chain(&c->rules))
-		cl = rules_match_xclaim(&c->rules, dev->chain, dev->nchain, &dev->ids);
-	if (cl && cl->variant[0]) {
-		a = variants_by_module(&c->variants, cl->variant);
-		dev->variant_missing = !a;
-		return a ? (size_t)(a - c->variants.v) : SIZE_MAX;
-	}
-	if ((cl && cl->exact) || c->rules.variant_off)
-		return SIZE_MAX;
-	a = variants_best(&c->variants, &dev->ids, &tie);
-	if (tie)
-		diag_warn(&c->diag, DIAG_PLAN,
-			  "%s: two vfio-pci variants match it equally well: plain vfio-pci "
-			  "(earlybind.claim=%s=MODULE picks one)",
-			  dev->name, dev->name);
-	return a ? (size_t)(a - c->variants.v) : SIZE_MAX;
+	path = root_path(c->env, "/proc/iomem");
+	c->have_fbs = iomem_load(path, &c->fbs) == 0;
 }
 
 /*
- * vfio-pci variants: for each device the plan may claim for vfio-pci, the variant its claim
- * names, or (unless the claim says exactly vfio-pci, or earlybind.variant=off) the most specific
- * one whose alias matches it. The target kernel's aliases are read once, and only then: the
- * vfio_pci: keys of modules.alias.bin (a few nodes of its trie), or modules.alias without it.
+ * vfio-pci variants, for the plan to choose from when it may claim a device for vfio-pci: the
+ * target kernel's aliases, read once and only then — the vfio_pci: keys of modules.alias.bin (a
+ * few nodes of its trie), or modules.alias without it.
  */
 static void variants(struct ctx *c)
 {
@@ -209,27 +153,20 @@ static void variants(struct ctx *c)
 	bool any = false;
 
 	for (size_t i = 0; i < c->devs.n && !any; i++)
-		any = variant_candidate(c, &c->devs.v[i]);
-	if (!any || !(moddir = modload_moddir(c->o)))
+		any = c->wanted[i] || (c->rules.group == GROUP_VFIO && c->devs.v[i].has_detail);
+	if (!any || c->have_variants || !(moddir = env_moddir(c->env)))
 		return;
-	variants_free(&c->variants);
 	variants_load(moddir, &c->variants);
-	for (size_t i = 0; i < c->devs.n; i++) {
-		size_t k =
-		    variant_candidate(c, &c->devs.v[i]) ? variant_of(c, &c->devs.v[i]) : SIZE_MAX;
-
-		if (k != SIZE_MAX)
-			c->devs.v[i].variant = &c->variants.v[k];
-	}
+	c->have_variants = true;
 }
 
-int pipeline_scan_plan(struct ctx *c, bool all_detail)
+int pipeline_scan_plan(struct ctx *c, unsigned flags)
 {
 	struct scanner s;
-	int r = scanner_open(&s, c->o->sysfs);
+	int r = scanner_open(&s, c->env->sysfs);
 
 	if (r < 0) {
-		diag_warn(&c->diag, DIAG_SYSFS, "cannot read %s/bus/pci/devices: %s", c->o->sysfs,
+		diag_warn(&c->diag, DIAG_SYSFS, "cannot read %s/bus/pci/devices: %s", c->env->sysfs,
 			  strerror(-r));
 		return r;
 	}
@@ -237,10 +174,10 @@ int pipeline_scan_plan(struct ctx *c, bool all_detail)
 	scan_devices_in(&s, &c->devs, &c->diag);
 	/* Boot-device facts cost libblkid and disk probing: only when a selector wants a device
 	 * (or the command asks for them), and then for every command alike. */
-	if (gather(c, &s, all_detail) || c->o->resolve_root) {
+	if (gather(c, &s, flags & PLAN_ALL_DETAIL) || (flags & PLAN_RESOLVE_ROOT)) {
 		size_t recorded = c->boot.n;
 
-		bootdev_settle(c->o, &c->rules, &c->devs, &c->boot, &c->diag);
+		bootdev_settle(c->env, &c->rules, &c->devs, &c->boot, &c->diag);
 		/* boot devices found only now: the wanted devices' physical paths are needed too */
 		if (c->boot.n && !recorded)
 			physpaths_of_wanted(c, &s);
@@ -248,19 +185,27 @@ int pipeline_scan_plan(struct ctx *c, bool all_detail)
 	scanner_close(&s);
 	framebuffers(c);
 	variants(c);
-	plan_build(&c->rules, &c->devs, &c->boot, &c->plan, &c->diag);
+	{
+		const struct plan_facts f = {.boot = &c->boot,
+					     .variants = c->have_variants ? &c->variants : NULL,
+					     .fbs = c->have_fbs ? &c->fbs : NULL};
+
+		plan_build(&c->rules, &c->devs, &f, &c->plan, &c->diag);
+	}
 	return 0;
 }
 
-int pipeline_plan(struct ctx *c, const struct opts *o, bool all_detail)
+int pipeline_plan(struct ctx *c, const struct env *e, unsigned flags)
 {
-	pipeline_rules(c, o);
-	return pipeline_scan_plan(c, all_detail);
+	pipeline_rules(c, e);
+	return pipeline_scan_plan(c, flags);
 }
 
 void ctx_free(struct ctx *c)
 {
 	variants_free(&c->variants);
+	iomem_free(&c->fbs);
+	free(c->wanted);
 	plan_free(&c->plan);
 	boot_list_free(&c->boot);
 	pci_list_free(&c->devs);
@@ -271,33 +216,33 @@ void ctx_free(struct ctx *c)
 }
 
 /* Wanted by a selector itself, and not already on a driver of ours. */
-static bool wanted_one(const struct opts *o, const struct rules *r, const struct pci_addr *a,
+static bool wanted_one(const struct env *e, const struct rules *r, const struct pci_addr *a,
 		       bool *ours)
 {
 	struct pci_dev dev;
 	bool w = false;
 
-	if (scan_device(o->sysfs, a, &dev) < 0)
+	if (scan_device(e->sysfs, a, &dev) < 0)
 		return false;
 	*ours = drv_from_bound(dev.driver) != DRV_NONE;
 	if (rules_need_chain(r)) { /* its chain, for path selectors: one readlink */
 		char link[4096], buf[4096];
 		ssize_t n;
 
-		if (path_fmt(link, sizeof(link), "%s/bus/pci/devices/%s", o->sysfs, dev.name) > 0 &&
+		if (path_fmt(link, sizeof(link), "%s/bus/pci/devices/%s", e->sysfs, dev.name) > 0 &&
 		    (n = readlink(link, buf, sizeof(buf) - 1)) > 0) {
 			buf[n] = '\0';
 			dev.nchain = scan_chain_of(buf, &dev.chain);
 		}
 	}
-	w = plan_wants_detail(r, &dev);
+	w = plan_select(r, &dev, &(struct selection){0});
 	free(dev.chain);
 	return w;
 }
 
-bool pipeline_device_wanted(const struct opts *o, const struct pci_addr *a)
+bool pipeline_device_wanted(const struct env *e, const struct pci_addr *a)
 {
-	_cleanup_free_ char *recorded = root_path(o, MODPROBE_IDS_FILE);
+	_cleanup_free_ char *recorded = root_path(e, MODPROBE_IDS_FILE);
 	char *files[1] = {recorded};
 	struct rules r;
 	struct diag d;
@@ -305,24 +250,22 @@ bool pipeline_device_wanted(const struct opts *o, const struct pci_addr *a)
 
 	diag_init(&d);
 	rules_init(&r, &d);
-	cmdline_load(o->root, o->cmdline_files, o->ncmdline, rules_add, &r, &d);
+	cmdline_load(e->root, e->cmdline_files, e->ncmdline, rules_add, &r, &d);
 	if (access(recorded, F_OK) == 0)
-		cmdline_load(o->root, files, 1, rules_add, &r, &d);
+		cmdline_load(e->root, files, 1, rules_add, &r, &d);
 	rules_finish(&r);
-	wanted = !r.disabled && (r.nids || r.nclaims || r.nxclaims || r.nsriov) &&
-		 wanted_one(o, &r, a, &ours);
-	if (!wanted && !ours && !r.disabled && r.group != GROUP_OFF &&
-	    (r.nids || r.nclaims || r.nxclaims)) {
+	wanted = rules_any_selector(&r) && wanted_one(e, &r, a, &ours);
+	if (!wanted && !ours && rules_any_selector(&r) && r.group != GROUP_OFF) {
 		/* a companion: wanted when a member of its IOMMU group is */
 		struct pci_addr *m = NULL;
-		int g = scan_device_group(o->sysfs, a);
-		int n = g >= 0 ? scan_group_members(o->sysfs, g, &m) : 0;
+		int g = scan_device_group(e->sysfs, a);
+		int n = g >= 0 ? scan_group_members(e->sysfs, g, &m) : 0;
 
 		for (int k = 0; k < n && !wanted; k++) {
 			bool member_ours;
 
 			wanted =
-			    pci_addr_cmp(&m[k], a) != 0 && wanted_one(o, &r, &m[k], &member_ours);
+			    pci_addr_cmp(&m[k], a) != 0 && wanted_one(e, &r, &m[k], &member_ours);
 		}
 		free(m);
 	}

@@ -40,17 +40,29 @@ static const struct id_sel *match_ids(const struct rules *r, const struct pci_de
 	return v;
 }
 
-bool plan_wants_detail(const struct rules *r, const struct pci_dev *dev)
+bool plan_select(const struct rules *r, const struct pci_dev *dev, struct selection *s)
 {
-	enum drv t;
-	bool both;
+	const struct claim_sel *c;
+	const struct id_sel *ids;
 
+	*s = (struct selection){.target = DRV_VFIO};
 	if (r->disabled)
 		return false;
-	return rules_find_claim(r, &dev->addr) ||
-	       (r->nsriov && rules_find_sriov(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) ||
-	       (rules_need_chain(r) && rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids)) ||
-	       match_ids(r, dev, &t, &both);
+	if (r->nsriov)
+		s->sriov_pf = rules_find_sriov(r, &dev->addr, dev->chain, dev->nchain, &dev->ids);
+	c = rules_find_claim(r, &dev->addr);
+	if (!c && rules_need_chain(r))
+		c = rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids);
+	if (c) {
+		s->claim = c;
+		s->target = c->drv;
+		s->why = c->text;
+		s->by_addr = true;
+		return true;
+	}
+	ids = match_ids(r, dev, &s->target, &s->both);
+	s->why = ids ? ids->text : NULL;
+	return s->why || s->sriov_pf;
 }
 
 const struct boot_dev *boot_list_find(const struct boot_list *b, const struct pci_dev *dev)
@@ -97,13 +109,16 @@ static void set(struct decision *dc, enum action a, enum drv t, const char *fmt,
  * VGA-class device (vfio_pci_vga_init(): aperture_remove_conflicting_pci_devices(), Linux >= 6.0);
  * for any other device, or for pci-stub, nothing does and the VMM's request of the BAR fails.
  */
-static void warn_framebuffer(const struct pci_dev *dev, enum drv t, struct diag *d)
+static void warn_framebuffer(const struct pci_dev *dev, enum drv t, const struct plan_facts *f,
+			     struct diag *d)
 {
+	const struct iomem_fb *in_bar;
 	char fb[96];
 
-	if (!dev->fb)
+	if ((dev->ids.class >> 16) != 0x03 || !f->fbs ||
+	    !(in_bar = iomem_fb_of(f->fbs, &dev->addr)))
 		return;
-	plan_fb_desc(dev->fb, fb, sizeof(fb));
+	plan_fb_desc(in_bar, fb, sizeof(fb));
 	if (t == DRV_VFIO && (dev->ids.class >> 8) == 0x0300)
 		diag_warn(
 		    d, DIAG_PLAN,
@@ -123,17 +138,48 @@ static void warn_framebuffer(const struct pci_dev *dev, enum drv t, struct diag 
 		    dev->name, fb, drv_name(t));
 }
 
-/* A claim for vfio-pci binds the device's variant when the pipeline found one; the reason says
- * which alias chose it. */
-static void use_variant(const struct pci_dev *dev, enum drv t, struct decision *dc)
+/*
+ * The vfio-pci variant a claim for vfio-pci binds: the one its claim names (*missing when the
+ * target kernel has no such module), else, unless the claim says exactly vfio-pci or
+ * earlybind.variant=off, the one whose alias matches the device most specifically. Two equally
+ * specific ones leave plain vfio-pci, with a warning.
+ */
+static const struct variant_alias *pick_variant(const struct rules *r, const struct pci_dev *dev,
+						const struct selection *sel,
+						const struct plan_facts *f, bool *missing,
+						struct diag *d)
+{
+	const struct variant_alias *a;
+	bool tie = false;
+
+	*missing = false;
+	if (sel->target != DRV_VFIO)
+		return NULL;
+	if (sel->claim && sel->claim->variant[0]) {
+		a = f->variants ? variants_by_module(f->variants, sel->claim->variant) : NULL;
+		*missing = !a;
+		return a;
+	}
+	if ((sel->claim && sel->claim->exact) || r->variant_off || !f->variants)
+		return NULL;
+	a = variants_best(f->variants, &dev->ids, &tie);
+	if (tie)
+		diag_warn(d, DIAG_PLAN,
+			  "%s: two vfio-pci variants match it equally well: plain vfio-pci "
+			  "(earlybind.claim=%s=MODULE picks one)",
+			  dev->name, dev->name);
+	return a;
+}
+
+/* A claim for vfio-pci binds the device's variant; the reason says which alias chose it. */
+static void use_variant(const struct variant_alias *v, enum drv t, struct decision *dc)
 {
 	char *r;
 
-	if (t != DRV_VFIO || !dev->variant)
+	if (t != DRV_VFIO || !v)
 		return;
-	dc->variant = dev->variant->module;
-	r = xasprintf("%s; variant %s (%s)", dc->reason, dev->variant->module,
-		      dev->variant->pattern);
+	dc->variant = v->module;
+	r = xasprintf("%s; variant %s (%s)", dc->reason, v->module, v->pattern);
 	free(dc->reason);
 	dc->reason = r;
 }
@@ -181,68 +227,12 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 	return true;
 }
 
-static void decide(const struct rules *r, const struct pci_dev *dev, const struct boot_list *boot,
-		   struct decision *dc, struct diag *d)
+/* What every claim is told, selector or companion alike: the firmware framebuffer in its BAR,
+ * the console it takes, the IOMMU it needs. */
+static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_facts *f,
+		       struct diag *d)
 {
-	const struct claim_sel *c;
-	const struct id_sel *ids = NULL;
-	enum drv t = DRV_VFIO;
-	const char *why;
-	bool both = false;
-
-	if (r->disabled) {
-		set(dc, ACT_NONE, DRV_NONE, "earlybind is off (%s)",
-		    r->disabled_by ? r->disabled_by : "earlybind=0");
-		return;
-	}
-	c = rules_find_claim(r, &dev->addr);
-	if (!c && rules_need_chain(r))
-		c = rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids);
-	if (c) {
-		t = c->drv;
-		why = c->text;
-	} else {
-		ids = match_ids(r, dev, &t, &both);
-		why = ids ? ids->text : NULL;
-	}
-	if (rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
-		if (why)
-			set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)", why);
-		else
-			set(dc, ACT_KEEP, DRV_NONE, "earlybind.keep: kept by the host");
-		return;
-	}
-	if (!why) {
-		/* The common case on a big machine: no allocation, see decision_reason(). */
-		dc->action = ACT_NONE;
-		return;
-	}
-	if (c && c->has_ids && (c->vendor != dev->ids.vendor || c->device != dev->ids.device)) {
-		set(dc, ACT_REFUSE, t, "hardware changed: %s expects %04x:%04x, found %04x:%04x",
-		    why, c->vendor, c->device, dev->ids.vendor, dev->ids.device);
-		return;
-	}
-	if (t == DRV_VFIO && dev->variant_missing) {
-		set(dc, ACT_REFUSE, t,
-		    "%s names %s, but no module of that name carries a vfio_pci: alias in the "
-		    "target kernel's modules.alias",
-		    why, c ? c->variant : "?");
-		return;
-	}
-	if (both)
-		diag_warn(d, DIAG_PLAN,
-			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
-			  "built-in pci-stub would",
-			  dev->name);
-	if (!claimable(r, dev, boot, dc, t, why, c != NULL))
-		return;
-	warn_framebuffer(dev, t, d);
-	if (drv_from_bound(dev->driver) == t) { /* vfio-pci or a variant of it */
-		set(dc, ACT_ALREADY, t, "%s", why);
-		return;
-	}
-	set(dc, ACT_CLAIM, t, "%s", why);
-	use_variant(dev, t, dc);
+	warn_framebuffer(dev, t, f, d);
 	if (dev->boot_vga == 1)
 		diag_warn(d, DIAG_PLAN,
 			  "%s is the boot VGA device: the console goes dark when %s takes it (make "
@@ -254,6 +244,67 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 			  "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? "
 			  "intel_iommu=on / amd_iommu=on)",
 			  dev->name);
+}
+
+static void decide(const struct rules *r, const struct pci_dev *dev, const struct plan_facts *f,
+		   struct decision *dc, struct diag *d)
+{
+	const struct variant_alias *v;
+	struct selection sel;
+	enum drv t;
+	bool missing;
+
+	if (r->disabled) {
+		set(dc, ACT_NONE, DRV_NONE, "earlybind is off (%s)",
+		    r->disabled_by ? r->disabled_by : "earlybind=0");
+		return;
+	}
+	plan_select(r, dev, &sel);
+	t = sel.target;
+	if (rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
+		if (sel.why)
+			set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)",
+			    sel.why);
+		else
+			set(dc, ACT_KEEP, DRV_NONE, "earlybind.keep: kept by the host");
+		return;
+	}
+	if (!sel.why) {
+		/* The common case on a big machine: no allocation, see decision_reason(). */
+		dc->action = ACT_NONE;
+		return;
+	}
+	if (sel.claim && sel.claim->has_ids &&
+	    (sel.claim->vendor != dev->ids.vendor || sel.claim->device != dev->ids.device)) {
+		set(dc, ACT_REFUSE, t, "hardware changed: %s expects %04x:%04x, found %04x:%04x",
+		    sel.why, sel.claim->vendor, sel.claim->device, dev->ids.vendor,
+		    dev->ids.device);
+		return;
+	}
+	v = pick_variant(r, dev, &sel, f, &missing, d);
+	if (missing) {
+		set(dc, ACT_REFUSE, t,
+		    "%s names %s, but no module of that name carries a vfio_pci: alias in the "
+		    "target kernel's modules.alias",
+		    sel.why, sel.claim->variant);
+		return;
+	}
+	if (sel.both)
+		diag_warn(d, DIAG_PLAN,
+			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
+			  "built-in pci-stub would",
+			  dev->name);
+	if (!claimable(r, dev, f->boot, dc, t, sel.why, sel.by_addr))
+		return;
+	if (drv_from_bound(dev->driver) == t) { /* vfio-pci or a variant of it */
+		warn_framebuffer(dev, t, f, d);
+		set(dc, ACT_ALREADY, t, "%s", sel.why);
+		dc->variant = v ? v->module : NULL;
+		return;
+	}
+	set(dc, ACT_CLAIM, t, "%s", sel.why);
+	use_variant(v, t, dc);
+	warn_claim(dev, t, f, d);
 }
 
 const char *plan_fb_desc(const struct iomem_fb *fb, char *buf, size_t size)
@@ -272,8 +323,8 @@ static bool is_claimed(const struct decision *dc)
 }
 
 static void add_companions(const struct rules *r, const struct pci_list *devs,
-			   const struct boot_list *boot, struct plan *p, const size_t *idx,
-			   size_t n)
+			   const struct plan_facts *f, struct plan *p, const size_t *idx, size_t n,
+			   struct diag *d)
 {
 	enum drv t = r->group == GROUP_VFIO ? DRV_VFIO : DRV_STUB;
 	const struct pci_dev *lead = NULL;
@@ -289,6 +340,7 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 	for (size_t i = 0; i < n; i++) {
 		const struct pci_dev *dev = &devs->v[idx[i]];
 		struct decision *dc = &p->dec[idx[i]];
+		bool missing;
 
 		if (dc->action != ACT_NONE || pci_is_bridge(dev))
 			continue;
@@ -297,13 +349,17 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			    "mass storage: never claimed as a companion (%s)", why);
 			continue;
 		}
-		if (!claimable(r, dev, boot, dc, t, why, false))
+		if (!claimable(r, dev, f->boot, dc, t, why, false))
 			continue;
+		const struct selection sel = {.why = why, .target = t};
+		const struct variant_alias *v = pick_variant(r, dev, &sel, f, &missing, d);
+
 		if (drv_from_bound(dev->driver) == t) {
 			set(dc, ACT_ALREADY, t, "%s", why);
+			dc->variant = v ? v->module : NULL;
 		} else {
 			set(dc, ACT_CLAIM, t, "%s", why);
-			use_variant(dev, t, dc);
+			use_variant(v, t, dc);
 		}
 		dc->companion = true;
 	}
@@ -397,14 +453,14 @@ static void plan_sriov(const struct rules *r, const struct pci_list *devs, struc
 	}
 }
 
-void plan_build(const struct rules *r, const struct pci_list *devs, const struct boot_list *boot,
+void plan_build(const struct rules *r, const struct pci_list *devs, const struct plan_facts *f,
 		struct plan *p, struct diag *d)
 {
 	size_t *idx, n = 0;
 
 	*p = (struct plan){.dec = xcalloc(devs->n, sizeof(*p->dec)), .n = devs->n};
 	for (size_t i = 0; i < devs->n; i++)
-		decide(r, &devs->v[i], boot, &p->dec[i], d);
+		decide(r, &devs->v[i], f, &p->dec[i], d);
 	if (!r->disabled)
 		for (size_t i = 0; i < r->nclaims; i++)
 			if (!pci_list_find(devs, &r->claims[i].addr))
@@ -422,7 +478,7 @@ void plan_build(const struct rules *r, const struct pci_list *devs, const struct
 		     e++)
 			;
 		if (r->group != GROUP_OFF)
-			add_companions(r, devs, boot, p, idx + s, e - s);
+			add_companions(r, devs, f, p, idx + s, e - s, d);
 		judge_group(devs, p, idx + s, e - s);
 	}
 	free(idx);

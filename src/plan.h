@@ -6,8 +6,10 @@
 #pragma once
 
 #include "diag.h"
+#include "iomem.h"
 #include "rules.h"
 #include "scan.h"
+#include "variant.h"
 
 enum action { ACT_NONE = 0, ACT_CLAIM, ACT_ALREADY, ACT_KEEP, ACT_REFUSE, ACT_SKIP };
 
@@ -61,11 +63,34 @@ struct plan {
 	size_t nsriov;
 };
 
+/* What the plan decides from besides the rules and the scanned devices: facts other stages
+ * gathered, each NULL when it was not needed (and so not read). */
+struct plan_facts {
+	const struct boot_list *boot;	 /* the boot-critical devices */
+	const struct variants *variants; /* the target kernel's vfio-pci variants */
+	const struct iomem_fbs *fbs;	 /* firmware framebuffers in /proc/iomem */
+};
+
+/* What selects a device, and for which driver. */
+struct selection {
+	const char *why;		  /* the selector as typed; NULL: nothing selects it */
+	enum drv target;		  /* the driver it asks for */
+	const struct claim_sel *claim;	  /* the earlybind.claim= entry, or NULL (ids) */
+	const struct claim_sel *lost;	  /* an earlier claim of the same device it overrides */
+	const struct sriov_sel *sriov_pf; /* the device is a PF earlybind.sriov= names */
+	bool by_addr;			  /* named by address or path, not by ids */
+	bool both;			  /* both vfio-pci.ids and pci-stub.ids match */
+};
+
 const char *action_name(enum action a);
 const char *decision_reason(const struct decision *dc);
-/* Whether the plan needs the details (group, header, SR-IOV, path) of this device. */
-bool plan_wants_detail(const struct rules *r, const struct pci_dev *dev);
-void plan_build(const struct rules *r, const struct pci_list *devs, const struct boot_list *boot,
+/*
+ * The one answer to "does a selector want this device, and for which driver": the plan, the
+ * udev path's first question and the pipeline's choice of what to read all ask it. True when a
+ * claim or ids selector names it, or it is a PF an earlybind.sriov= entry names.
+ */
+bool plan_select(const struct rules *r, const struct pci_dev *dev, struct selection *s);
+void plan_build(const struct rules *r, const struct pci_list *devs, const struct plan_facts *f,
 		struct plan *p, struct diag *d);
 void plan_free(struct plan *p);
 /* The boot entry that this device is, or NULL. */

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "json.h"
+
 static const char *or_dash(const char *s)
 {
 	return s && *s ? s : "-";
@@ -211,8 +213,8 @@ static void status_vfio(FILE *f, const struct ctx *c, const struct pci_dev *dev)
 	fprintf(f, "\tvfio: /dev/vfio/%d", dev->iommu_group);
 	/* the cdev interface (CONFIG_VFIO_DEVICE_CDEV, >= 6.6): /dev/vfio/devices/vfioN + iommufd
 	 */
-	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", c->o->sysfs, dev->name) >
-		0 &&
+	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", c->env->sysfs,
+		     dev->name) > 0 &&
 	    (dp = opendir(path))) {
 		while ((de = readdir(dp)))
 			if (strncmp(de->d_name, "vfio", 4) == 0)
@@ -268,40 +270,6 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 	report_warnings(f, c);
 }
 
-void report_json_device(struct strbuf *sb, const struct pci_dev *dev, const struct decision *dc)
-{
-	bool tgt = dc && (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY);
-
-	sb_add(sb, "{\"address\":");
-	sb_add_json_str(sb, dev->name);
-	sb_addf(sb,
-		",\"vendor\":\"%04x\",\"device\":\"%04x\",\"subvendor\":\"%04x\","
-		"\"subdevice\":\"%04x\",\"class\":\"%06x\",\"driver\":",
-		dev->ids.vendor, dev->ids.device, dev->ids.subvendor, dev->ids.subdevice,
-		dev->ids.class);
-	sb_add_json_str(sb, dev->driver);
-	sb_add(sb, ",\"driver_override\":");
-	sb_add_json_str(sb, dev->driver_override);
-	if (dev->iommu_group >= 0)
-		sb_addf(sb, ",\"iommu_group\":%d", dev->iommu_group);
-	else
-		sb_add(sb, ",\"iommu_group\":null");
-	sb_add(sb, ",\"physical_path\":");
-	sb_add_json_str(sb, dev->physpath);
-	if (dc) {
-		sb_add(sb, ",\"action\":");
-		sb_add_json_str(sb, action_name(dc->action));
-		sb_add(sb, ",\"target\":");
-		sb_add_json_str(sb, tgt ? drv_name(dc->target) : NULL);
-		sb_add(sb, ",\"variant\":");
-		sb_add_json_str(sb, dc->variant);
-		sb_add(sb, ",\"reason\":");
-		sb_add_json_str(sb, decision_reason(dc));
-		sb_addf(sb, ",\"companion\":%s", dc->companion ? "true" : "false");
-	}
-	sb_addc(sb, '}');
-}
-
 static void json_addrs(struct strbuf *sb, const struct pci_addr *v, size_t n)
 {
 	char a[PCI_ADDR_MAX];
@@ -331,7 +299,7 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 	for (size_t i = 0; i < c->devs.n; i++) {
 		if (i)
 			sb_addc(&sb, ',');
-		report_json_device(&sb, &c->devs.v[i], c->plan.dec ? &c->plan.dec[i] : NULL);
+		json_device(&sb, &c->devs.v[i], c->plan.dec ? &c->plan.dec[i] : NULL);
 	}
 	sb_add(&sb, "],\"groups\":[");
 	for (size_t i = 0; i < c->plan.ngroups; i++) {
@@ -369,33 +337,6 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 	sb_free(&sb);
 }
 
-void report_json_result(struct strbuf *sb, const char *addr, enum result res, enum drv target,
-			const char *orig, const char *final, const char *error)
-{
-	sb_add(sb, "{\"address\":");
-	sb_add_json_str(sb, addr);
-	sb_addf(sb, ",\"result\":\"%s\",\"target\":", result_name(res));
-	sb_add_json_str(sb, drv_name(target));
-	sb_add(sb, ",\"original_driver\":");
-	sb_add_json_str(sb, orig);
-	sb_add(sb, ",\"final_driver\":");
-	sb_add_json_str(sb, final);
-	sb_add(sb, ",\"error\":");
-	sb_add_json_str(sb, error);
-	sb_addc(sb, '}');
-}
-
-void report_json_recorded(struct strbuf *sb, const struct state_entry *e)
-{
-	char a[PCI_ADDR_MAX];
-
-	report_json_result(sb, pci_addr_fmt(&e->addr, a), e->res, e->target, e->orig_driver,
-			   e->final_driver, e->error);
-	/* the object's closing brace gives way to its origin and time */
-	sb->s[--sb->len] = '\0';
-	sb_addf(sb, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin), e->time);
-}
-
 void report_state_json(struct strbuf *sb, const struct state *s)
 {
 	if (!s) {
@@ -408,7 +349,7 @@ void report_state_json(struct strbuf *sb, const struct state *s)
 
 		if (i)
 			sb_addc(sb, ',');
-		report_json_recorded(sb, e);
+		json_recorded(sb, e);
 	}
 	sb_addc(sb, ']');
 }
@@ -426,8 +367,8 @@ void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct o
 		if (!first)
 			sb_addc(sb, ',');
 		first = false;
-		report_json_result(sb, c->devs.v[i].name, oc->res, oc->target, oc->orig_driver,
-				   oc->final_driver, oc->error);
+		json_result(sb, c->devs.v[i].name, oc->res, oc->target, oc->orig_driver,
+			    oc->final_driver, oc->error);
 	}
 	sb_addc(sb, ']');
 }

@@ -594,13 +594,12 @@ static void add_claim(struct rules *r, const char *key, const char *e)
 	sb_init(&t);
 	sb_addf(&t, "%s=%s", key, e);
 	c.text = t.s;
+	c.order = r->nclaimwords++;
 	if (c.kind != SEL_ADDR) {
-		c.order = r->nxclaims;
 		grow((void **)&r->xclaims, &r->capxclaims, r->nxclaims, sizeof(*r->xclaims));
 		r->xclaims[r->nxclaims++] = c;
 		return;
 	}
-	c.order = r->nclaims;
 	grow((void **)&r->claims, &r->capclaims, r->nclaims, sizeof(*r->claims));
 	r->claims[r->nclaims++] = c;
 }
@@ -1033,6 +1032,11 @@ static int claim_key_cmp(const void *key, const void *elem)
 	return pci_addr_cmp(key, &((const struct claim_sel *)elem)->addr);
 }
 
+bool rules_any_selector(const struct rules *r)
+{
+	return !r->disabled && (r->nids || r->nclaims || r->nxclaims || r->nsriov);
+}
+
 bool rules_need_chain(const struct rules *r)
 {
 	for (size_t i = 0; i < r->nsriov; i++)
@@ -1089,7 +1093,7 @@ const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci
 
 void rules_add_vf_claim(struct rules *r, const struct pci_addr *vf, enum drv drv, const char *why)
 {
-	struct claim_sel c = {.kind = SEL_ADDR, .addr = *vf, .drv = drv, .order = r->nclaims};
+	struct claim_sel c = {.kind = SEL_ADDR, .addr = *vf, .drv = drv, .order = r->nclaimwords++};
 
 	if (rules_find_claim(r, vf))
 		return; /* a claim typed for the VF stands */

@@ -78,7 +78,7 @@ struct claim_sel {
 	char
 	    variant[56]; /* "=mlx5_vfio_pci": a vfio-pci variant by module name ('-' read as '_') */
 	char *text;	 /* "earlybind.claim=0000:01:00.0@10de:1b80" */
-	size_t order;
+	size_t order;	 /* claims of every form, in the order typed: the later wins */
 };
 
 /*
@@ -142,6 +142,7 @@ struct rules {
 	struct sriov_sel *sriov;		    /* earlybind.sriov=, in the order typed */
 	size_t nsriov, capsriov;
 	size_t nxclaims, capxclaims, nxkeep, capxkeep, nxforce, capxforce;
+	size_t nclaimwords; /* claims of either kind so far: their order typed (claim_sel.order) */
 	enum group_mode group;
 	bool variant_off; /* earlybind.variant=off: always plain vfio-pci */
 	bool disabled;
@@ -177,6 +178,8 @@ const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci
 /* A claim of a VF made for an earlybind.sriov= entry, after rules_finish(); why is its reason. */
 void rules_add_vf_claim(struct rules *r, const struct pci_addr *vf, enum drv drv, const char *why);
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a);
+/* Whether any selector (ids, claim, earlybind.sriov) is given and earlybind is on. */
+bool rules_any_selector(const struct rules *r);
 /* Whether path or pci: selectors exist (then every device's chain is read). */
 bool rules_need_chain(const struct rules *r);
 /* The last path/pci: claim naming the device, or NULL (devices without a chain match none). */

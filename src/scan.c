@@ -18,10 +18,6 @@ static void dev_clear_detail(struct pci_dev *dev)
 	dev->driver_override = dev->physpath = NULL;
 	dev->chain = NULL;
 	dev->nchain = 0;
-	free(dev->fb);
-	dev->fb = NULL;
-	dev->variant = NULL;
-	dev->variant_missing = false;
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
 	dev->has_detail = false;
 }

@@ -9,10 +9,7 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "iomem.h"
 #include "rules.h"
-
-struct variant_alias;
 
 struct pci_dev {
 	struct pci_addr addr;
@@ -20,7 +17,6 @@ struct pci_dev {
 	struct pci_ids ids;
 	const char *driver; /* NULL when unbound; interned (str_intern()), never freed */
 	bool has_detail;
-	bool wanted; /* a selector wants it (plan_wants_detail(), noted once by the pipeline) */
 	char *driver_override; /* NULL when the kernel shows "(null)" or there is no such file */
 	int iommu_group;       /* -1: no group */
 	int header_type;       /* -1: config unreadable */
@@ -30,11 +26,6 @@ struct pci_dev {
 	struct pci_addr
 	    *chain; /* the PCI functions from the root down to this one (with physpath) */
 	size_t nchain;
-	struct iomem_fb *fb; /* a firmware framebuffer in one of its BARs, or NULL (owned) */
-	/* the vfio-pci variant for it (see variant.h; owned by the pipeline), or NULL; whether a
-	 * variant its claim names has no module */
-	const struct variant_alias *variant;
-	bool variant_missing;
 };
 
 struct pci_list {

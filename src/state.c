@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "report.h"
+#include "json.h"
 
 #define STATE_DIR "/run/earlybind"
 
@@ -99,9 +99,9 @@ static int parse_results(char *text, struct state *s)
 	return 0;
 }
 
-int state_load(const struct opts *o, struct state *s)
+int state_load(const struct env *e, struct state *s)
 {
-	_cleanup_free_ char *path = root_path(o, STATE_DIR "/results");
+	_cleanup_free_ char *path = root_path(e, STATE_DIR "/results");
 	_cleanup_free_ char *text = NULL;
 	int r;
 
@@ -195,13 +195,13 @@ static char *boot_json(const struct ctx *c, const char *command, long long now)
 
 	sb_init(&json);
 	sb_addf(&json, "{\"command\":\"%s\",\"time\":%lld,\"dryrun\":%s,\"plan\":[", command, now,
-		c->rules.dryrun || c->o->dry_run ? "true" : "false");
+		c->rules.dryrun ? "true" : "false");
 	for (size_t i = 0, k = 0; i < c->devs.n; i++) {
 		if (c->plan.dec[i].action == ACT_NONE)
 			continue;
 		if (k++)
 			sb_addc(&json, ',');
-		report_json_device(&json, &c->devs.v[i], &c->plan.dec[i]);
+		json_device(&json, &c->devs.v[i], &c->plan.dec[i]);
 	}
 	sb_add(&json, "],\"warnings\":");
 	sb_add_json_strv(&json, c->diag.msgs, c->diag.n);
@@ -211,7 +211,7 @@ static char *boot_json(const struct ctx *c, const char *command, long long now)
 
 int state_save(struct ctx *c, const struct outcome *out, const char *command, enum origin origin)
 {
-	_cleanup_free_ char *dir = root_path(c->o, STATE_DIR);
+	_cleanup_free_ char *dir = root_path(c->env, STATE_DIR);
 	_cleanup_free_ char *boot = NULL;
 	_cleanup_close_ int lock = -1;
 	struct strbuf lines, json, lockp;
@@ -231,7 +231,7 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 		return -errno;
 	if (flock(lock, LOCK_EX) < 0)
 		return -errno;
-	r = state_load(c->o, &s);
+	r = state_load(c->env, &s);
 	if (r < 0 && r != -ENOENT) {
 		state_free(&s);
 		return r;
@@ -286,7 +286,7 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 		sb_addf(&lines, "\t%s\t%lld\n", origin_name(e->origin), e->time);
 		if (i)
 			sb_addc(&json, ',');
-		report_json_recorded(&json, e);
+		json_recorded(&json, e);
 	}
 	sb_add(&json, "]}\n");
 	if (r == 0)

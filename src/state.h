@@ -38,7 +38,7 @@ struct state {
 /* Merges the outcomes of this run into the saved results and rewrites the files. */
 int state_save(struct ctx *c, const struct outcome *out, const char *command, enum origin origin);
 /* Reads ROOT/run/earlybind/results. Returns 0, -ENOENT when there is none, or -errno. */
-int state_load(const struct opts *o, struct state *s);
+int state_load(const struct env *e, struct state *s);
 /* The device's boot entry (initramfs or udev; hand == false) or its hand entry, or NULL. */
 const struct state_entry *state_find_origin(const struct state *s, const struct pci_addr *a,
 					    bool hand);

@@ -85,7 +85,6 @@ static bool picked(const struct pick *v, size_t n, const struct pci_dev *d)
 
 int cmd_suggest(const struct opts *o, int argc, char **argv)
 {
-	struct opts oo = *o;
 	struct pick *picks = NULL;
 	size_t np = 0, cap = 0;
 	struct strbuf ids, claims, out;
@@ -96,8 +95,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 
 	if ((r = check_addr_args("suggest", argc, argv)))
 		return r;
-	oo.resolve_root = true;
-	r = pipeline_plan(&c, &oo, true);
+	r = pipeline_plan(&c, &o->env, PLAN_ALL_DETAIL | PLAN_RESOLVE_ROOT);
 	if (r < 0) {
 		diag_finish(&c.diag);
 		fprintf(stderr, "earlybind: %s\n", c.diag.msgs[c.diag.n - 1]);
@@ -105,14 +103,14 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		return 1;
 	}
 	diag_init(&warn);
-	iommu = scan_have_iommu(o->sysfs);
+	iommu = scan_have_iommu(o->env.sysfs);
 	if (!iommu)
 		diag_warn(
 		    &warn, DIAG_PLAN,
 		    "the IOMMU is off (no %s/kernel/iommu_groups): vfio-pci will refuse every "
 		    "device; "
 		    "enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or amd_iommu=on",
-		    o->sysfs);
+		    o->env.sysfs);
 	for (int i = 0; i < argc; i++) {
 		const struct pci_dev *d = find_arg_dev(&c, argv[i]);
 

@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	cmdline_split(buf, "fuzz", rules_add, &r);
 	rules_finish(&r);
 	machine(&l);
-	plan_build(&r, &l, &boot, &p, &d);
+	plan_build(&r, &l, &(struct plan_facts){.boot = &boot}, &p, &d);
 	diag_finish(&d);
 	for (size_t i = 0; i < p.n; i++)
 		if (p.dec[i].action > ACT_SKIP || !decision_reason(&p.dec[i]))

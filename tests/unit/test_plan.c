@@ -50,7 +50,7 @@ static void run(struct world *w, const char *line)
 	cmdline_split(buf, "test", rules_add, &w->r);
 	rules_finish(&w->r);
 	free(buf);
-	plan_build(&w->r, &w->l, &w->boot, &w->p, &w->d);
+	plan_build(&w->r, &w->l, &(struct plan_facts){.boot = &w->boot}, &w->p, &w->d);
 }
 
 static const struct decision *dec(struct world *w, const char *addr)

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+#include "env.h"
+
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "util.h"
+
+char *root_path(const struct env *e, const char *path)
+{
+	const char *root = e->root && strcmp(e->root, "/") != 0 ? e->root : "";
+
+	return xasprintf("%s%s", root, path);
+}
+
+bool in_initramfs(const struct env *e)
+{
+	_cleanup_free_ char *p = root_path(e, "/etc/initrd-release");
+
+	return access(p, F_OK) == 0;
+}
+
+char *env_moddir(const struct env *e)
+{
+	_cleanup_free_ char *rel = NULL;
+	struct utsname u;
+
+	if (e->moddir)
+		return xstrdup(e->moddir);
+	if (uname(&u) < 0)
+		return NULL;
+	rel = xasprintf("/lib/modules/%s", u.release);
+	return root_path(e, rel);
+}

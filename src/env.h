@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Where earlybind reads the machine: the sysfs root, the root prefixed to /etc, /proc, /run and
+ * /dev, the command-line sources, the boot-device list and the module tree. Below every stage:
+ * each reads its paths from here, never from the command's flags.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct env {
+	const char *sysfs;    /* --sysfs, default /sys */
+	const char *root;     /* --root: prefix of /etc, /proc, /run and /dev; default "" */
+	char **cmdline_files; /* --cmdline, in order; none: the default sources */
+	size_t ncmdline;
+	const char *boot_devices; /* --boot-devices FILE */
+	const char *moddir;	  /* --moddir DIR (modules for libkmod) */
+	const char *kmsg;	  /* --kmsg FILE */
+};
+
+/* ROOT/path (root "" or "/" means none). Caller frees. */
+char *root_path(const struct env *e, const char *path);
+/* Whether this runs in an initramfs: ROOT/etc/initrd-release exists, as systemd decides it. */
+bool in_initramfs(const struct env *e);
+/* The module directory: --moddir, or ROOT/lib/modules/$(uname -r). NULL (errno) if unknown. */
+char *env_moddir(const struct env *e);
