@@ -155,10 +155,21 @@ void bootdev_settle(const struct env *e, const struct rules *rules, struct pci_l
 	if (!initramfs)
 		return;
 	if (scanner_open(&s, e->sysfs) == 0) {
-		for (size_t i = 0; i < recorded; i++)
-			present += entry_present(&b->v[i], devs, &s);
+		for (size_t i = 0; i < recorded; i++) {
+			b->v[i].absent = !entry_present(&b->v[i], devs, &s);
+			present += !b->v[i].absent;
+		}
 		scanner_close(&s);
 	}
+	/* some entries here, others not: say which moved (none here is the fallback's to say) */
+	for (size_t i = 0; present && i < recorded; i++)
+		if (b->v[i].absent)
+			diag_warn(
+			    d, DIAG_SYSFS,
+			    "the boot device %s %04x:%04x (%s) of the boot-device list is not "
+			    "here (moved slots?): devices with its ids are claimed only by "
+			    "address",
+			    b->v[i].physpath, b->v[i].vendor, b->v[i].device, b->v[i].what);
 	if (present || b->n > recorded)
 		return;
 	b->fallback = xstrdup(recorded ? "none of the image's boot devices is present here"

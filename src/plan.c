@@ -57,7 +57,8 @@ bool plan_select(const struct rules *r, const struct pci_dev *dev, struct select
 		s->claim = c;
 		s->target = c->drv;
 		s->why = c->text;
-		s->by_addr = true;
+		/* pci:VVVV:DDDD names every device with those ids, twins included: by ids */
+		s->by_addr = c->kind != SEL_PCIIDS;
 		return true;
 	}
 	ids = match_ids(r, dev, &s->target, &s->both);
@@ -72,6 +73,16 @@ const struct boot_dev *boot_list_find(const struct boot_list *b, const struct pc
 	for (size_t i = 0; i < b->n; i++)
 		if (b->v[i].vendor == dev->ids.vendor && b->v[i].device == dev->ids.device &&
 		    strcmp(b->v[i].physpath, dev->physpath) == 0)
+			return &b->v[i];
+	return NULL;
+}
+
+/* An absent recorded entry with the device's ids (it may be that device, moved), or NULL. */
+static const struct boot_dev *boot_list_absent(const struct boot_list *b, const struct pci_dev *dev)
+{
+	for (size_t i = 0; b && i < b->n; i++)
+		if (b->v[i].absent && b->v[i].vendor == dev->ids.vendor &&
+		    b->v[i].device == dev->ids.device)
 			return &b->v[i];
 	return NULL;
 }
@@ -222,6 +233,15 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		set(dc, ACT_REFUSE, t,
 		    "boot device: carries %s; earlybind.force=%s claims it anyway (%s)", bd->what,
 		    pci_addr_fmt(&dev->addr, a), why);
+		return false;
+	}
+	if (!by_addr && (bd = boot_list_absent(boot, dev)) &&
+	    !rules_forces(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
+		set(dc, ACT_REFUSE, t,
+		    "selected only by ids and may be the boot device %s %04x:%04x (%s), which is "
+		    "not at its recorded place (moved slots?); earlybind.claim=%s claims it (%s)",
+		    bd->physpath, bd->vendor, bd->device, bd->what, pci_addr_fmt(&dev->addr, a),
+		    why);
 		return false;
 	}
 	return true;

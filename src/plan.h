@@ -19,6 +19,10 @@ struct boot_dev {
 	uint16_t vendor, device;
 	char addr[PCI_ADDR_MAX]; /* where it was when recorded (informative) */
 	char *what;		 /* "mount /", "root=UUID=..." */
+	/* In the initramfs, a recorded entry with no device of its ids at its physical path: the
+	 * disk moved slots (or the image boots other hardware). Devices with its ids are then
+	 * claimed only by address. */
+	bool absent;
 };
 
 struct boot_list {
