@@ -17,21 +17,21 @@ struct applier {
 	struct sysfsw w;
 	struct logger *log;
 	bool dry_run;
-	int drv_state[3]; /* 0 unknown, 1 available, -errno unavailable */
-	char *drv_error[3];
+	int drv_state[DRV__MAX]; /* 0 unknown, 1 available, -errno unavailable */
+	char *drv_error[DRV__MAX];
 };
 
 const char *result_name(enum result r)
 {
-	static const char *const names[] = {"none",    "claimed", "already", "failed",
-					    "refused", "dry-run", "released"};
+	static const char *const names[] = {"none",    "claimed", "already",  "failed",
+					    "refused", "dry-run", "released", "returned"};
 
 	return names[r];
 }
 
 enum result result_parse(const char *s)
 {
-	for (int i = RES_NONE; i <= RES_RELEASED; i++)
+	for (int i = RES_NONE; i < RES__MAX; i++)
 		if (strcmp(s, result_name(i)) == 0)
 			return i;
 	return RES_NONE;
@@ -322,6 +322,60 @@ fail:
 	roll_back(a, dev, oc);
 }
 
+/*
+ * Removes every dynamic id of vfio-pci and pci-stub that matches the device: each ids entry that
+ * matches it, written to the driver's remove_id as the kernel's remove_id_store() reads it ("%x %x
+ * %x %x %x %x"; one matching dynamic id goes a write, -ENODEV when none is left).
+ */
+static void remove_dynids(struct applier *a, const struct pci_dev *dev, struct outcome *oc)
+{
+	const struct rules *r = &a->c->rules;
+
+	for (size_t i = 0; i < r->nids; i++) {
+		const struct id_sel *s = &r->ids[i];
+		const char *drv = drv_name(s->drv);
+		char val[64];
+		int w = 0;
+
+		if (!id_match(s, &dev->ids) || !driver_registered(a->c->env->sysfs, drv))
+			continue;
+		snprintf(val, sizeof(val), "%x %x %x %x %x %x", s->vendor, s->device, s->subvendor,
+			 s->subdevice, s->class, s->class_mask);
+		for (int k = 0; k < 16 && w == 0; k++)
+			w = write_attr(a, val, "bus/pci/drivers/%s/remove_id", drv);
+		if (w < 0 && w != -ENODEV)
+			oc_error(oc, "removing %s's dynamic id %s: %s", drv, val, strerror(-w));
+	}
+}
+
+/* ACT_RETURN: the device leaves the driver whose ids took it for its own driver (bound now when
+ * it is loaded, else when it loads: udev's coldplug loads it). */
+static void return_one(struct applier *a, struct pci_dev *dev, const struct decision *dc,
+		       struct outcome *oc)
+{
+	const char *now;
+	int r;
+
+	oc->target = dc->target;
+	oc->orig_driver = xstrdup(dev->driver);
+	remove_dynids(a, dev, oc);
+	r = write_attr(a, dev->name, "bus/pci/drivers/%s/unbind", dev->driver);
+	if (r == 0)
+		r = write_attr(a, dev->name, "bus/pci/drivers_probe");
+	if (a->dry_run) {
+		oc->res = RES_DRYRUN;
+		oc->final_driver = xstrdup(dev->driver);
+		return;
+	}
+	now = reread(a, dev);
+	oc->final_driver = now ? xstrdup(now) : NULL;
+	if (r < 0)
+		oc_error(oc, "%s", strerror(-r));
+	else if (now && drv_from_bound(now) != DRV_NONE)
+		oc_error(oc, "%s took it again", now);
+	oc->res = oc->error ? RES_FAILED : RES_RETURNED;
+}
+
 static void log_outcome(struct logger *log, const struct pci_dev *dev, const struct decision *dc,
 			const struct outcome *oc)
 {
@@ -333,14 +387,33 @@ static void log_outcome(struct logger *log, const struct pci_dev *dev, const str
 			 dev->ids.vendor, dev->ids.device, oc_driver(oc), orig, dc->reason);
 		break;
 	case RES_DRYRUN:
-		log_line(log, LOG_INFO, "%s %04x:%04x: dry run: would claim for %s (on %s) [%s]",
-			 dev->name, dev->ids.vendor, dev->ids.device, oc_driver(oc), orig,
+		if (dc->action == ACT_RETURN)
+			log_line(log, LOG_INFO,
+				 "%s %04x:%04x: dry run: would give it back (on %s) [%s]",
+				 dev->name, dev->ids.vendor, dev->ids.device, orig, dc->reason);
+		else
+			log_line(log, LOG_INFO,
+				 "%s %04x:%04x: dry run: would claim for %s (on %s) [%s]",
+				 dev->name, dev->ids.vendor, dev->ids.device, oc_driver(oc), orig,
+				 dc->reason);
+		break;
+	case RES_RETURNED:
+		log_line(log, LOG_NOTICE, "%s %04x:%04x: given back (was on %s, now on %s) [%s]",
+			 dev->name, dev->ids.vendor, dev->ids.device, orig,
+			 oc->final_driver ? oc->final_driver
+					  : "no driver: its own binds it when it loads",
 			 dc->reason);
 		break;
 	case RES_FAILED:
-		log_line(log, LOG_ERR, "%s %04x:%04x: claim for %s failed: %s; now on %s",
-			 dev->name, dev->ids.vendor, dev->ids.device, oc_driver(oc), oc->error,
-			 oc->final_driver ? oc->final_driver : "no driver");
+		if (dc->action == ACT_RETURN)
+			log_line(log, LOG_ERR,
+				 "%s %04x:%04x: giving it back failed: %s; now on %s [%s]",
+				 dev->name, dev->ids.vendor, dev->ids.device, oc->error,
+				 oc->final_driver ? oc->final_driver : "no driver", dc->reason);
+		else
+			log_line(log, LOG_ERR, "%s %04x:%04x: claim for %s failed: %s; now on %s",
+				 dev->name, dev->ids.vendor, dev->ids.device, oc_driver(oc),
+				 oc->error, oc->final_driver ? oc->final_driver : "no driver");
 		break;
 	case RES_REFUSED:
 		log_line(log, LOG_WARNING, "%s %04x:%04x: refused: %s", dev->name, dev->ids.vendor,
@@ -364,7 +437,7 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 	 * nothing to claim (every match kept or refused): a later `modprobe vfio_pci`
 	 * (rd.driver.pre=, a softdep, modules-load.d) would otherwise insert it with the ids and
 	 * bind kept devices. */
-	for (enum drv d = DRV_VFIO; !only_dev && !c->rules.disabled && d <= DRV_STUB; d++)
+	for (enum drv d = DRV_VFIO; !only_dev && !c->rules.disabled && d < DRV__MAX; d++)
 		if (c->rules.ids_given[d])
 			ensure_driver(&a, d);
 	for (size_t i = 0; i < c->devs.n; i++) {
@@ -385,6 +458,10 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 			oc->orig_driver = xstrdup(dev->driver);
 			oc->final_driver = xstrdup(dev->driver);
 			break;
+		case ACT_RETURN:
+			return_one(&a, dev, dc, oc);
+			failed += oc->res == RES_FAILED;
+			break;
 		case ACT_REFUSE:
 			oc->res = RES_REFUSED;
 			oc->target = dc->target;
@@ -396,7 +473,7 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 		}
 		log_outcome(log, dev, dc, oc);
 	}
-	for (int d = 0; d < 3; d++)
+	for (int d = 0; d < DRV__MAX; d++)
 		free(a.drv_error[d]);
 	sysfsw_free(&a.w);
 	return failed;

@@ -17,6 +17,8 @@ enum result {
 	RES_REFUSED,  /* refused by rule */
 	RES_DRYRUN,   /* would have been claimed */
 	RES_RELEASED, /* given back by `earlybind release` */
+	RES_RETURNED, /* taken by a driver's ids= and not ours to claim: given back to its driver */
+	RES__MAX
 };
 
 struct outcome {

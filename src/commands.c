@@ -182,7 +182,7 @@ static double ms_since(const struct timespec *t0)
 
 static void log_plan(struct logger *log, const struct ctx *c, bool dry, double plan_ms)
 {
-	unsigned n[ACT_SKIP + 1] = {0};
+	unsigned n[ACT__MAX] = {0};
 	size_t shown = 0;
 
 	for (size_t i = 0; i < c->devs.n; i++)
@@ -193,10 +193,10 @@ static void log_plan(struct logger *log, const struct ctx *c, bool dry, double p
 		return;
 	}
 	log_line(log, LOG_NOTICE,
-		 "%zu PCI functions: %u to claim, %u already claimed, %u kept, %u refused, %zu "
-		 "warnings%s (planned in %.1f ms)",
-		 c->devs.n, n[ACT_CLAIM], n[ACT_ALREADY], n[ACT_KEEP], n[ACT_REFUSE], c->diag.n,
-		 dry ? " (dry run)" : "", plan_ms);
+		 "%zu PCI functions: %u to claim, %u already claimed, %u kept, %u refused, %u to "
+		 "give back, %zu warnings%s (planned in %.1f ms)",
+		 c->devs.n, n[ACT_CLAIM], n[ACT_ALREADY], n[ACT_KEEP], n[ACT_REFUSE], n[ACT_RETURN],
+		 c->diag.n, dry ? " (dry run)" : "", plan_ms);
 	/* kmsg keeps few lines: the first warnings, then where to find the rest. */
 	for (; shown < c->diag.n && shown < 6; shown++)
 		log_line(log, LOG_WARNING, "warning: %s", c->diag.msgs[shown]);

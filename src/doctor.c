@@ -16,6 +16,7 @@
 
 #include "apply.h"
 #include "cmdline.h"
+#include "modload.h"
 #include "state.h"
 
 enum sev { SEV_OK, SEV_NOTE, SEV_PROBLEM };
@@ -408,6 +409,29 @@ static void check_boot_state(struct findings *f, const struct opts *o, const str
 	state_free(&s);
 }
 
+/* vfio_pci or pci_stub built in: the running kernel's (sysfs) or the module tree's
+ * (modules.builtin, what the next image boots). */
+static void check_builtin(struct findings *f, const struct opts *o, struct ctx *c)
+{
+	for (enum drv drv = DRV_VFIO; drv < DRV__MAX; drv++) {
+		const char *mod = drv_module(drv);
+		bool live = scan_module_builtin(o->env.sysfs, mod);
+
+		if (!live && !((c->mod || modload_new(&c->mod, &o->env) == 0) &&
+			       modload_builtin(c->mod, mod)))
+			continue;
+		finding(
+		    f, SEV_NOTE,
+		    "earlybind.claim=ADDR (earlybind suggest ADDR) selects by address: the "
+		    "kernel never sees it",
+		    "%s is built into %s: the kernel applies %s.ids itself before earlybind "
+		    "runs; what earlybind would not claim (earlybind.keep, boot devices, refusals) "
+		    "it gives back to its own driver",
+		    mod, live ? "this kernel" : "the module tree's kernel (modules.builtin)",
+		    drv_name(drv));
+	}
+}
+
 int cmd_doctor(const struct opts *o, int argc, char **argv)
 {
 	struct findings f = {.as_json = o->json};
@@ -430,6 +454,7 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 		return 1;
 	}
 	check_iommu(&f, o);
+	check_builtin(&f, o, &c);
 	check_plan(&f, &c);
 	check_modprobe(&f, o);
 	check_driverctl(&f, o, &c);
@@ -442,7 +467,8 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 		sb_addf(&f.json, "],\"problems\":%u}\n", f.problems);
 		fputs(f.json.s, stdout);
 	} else {
-		printf("%u findings, %u problems\n", f.n, f.problems);
+		printf("%u finding%s, %u problem%s\n", f.n, f.n == 1 ? "" : "s", f.problems,
+		       f.problems == 1 ? "" : "s");
 	}
 	sb_free(&f.json);
 	ctx_free(&c);

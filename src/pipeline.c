@@ -92,7 +92,7 @@ void pipeline_rules(struct ctx *c, const struct env *e)
 	 * it only when some file there can hold ids; apply loads it when it has a driver to load.
 	 */
 	if (modload_conf_mentions_ids(e) && modload_new(&c->mod, e) == 0) {
-		for (enum drv drv = DRV_VFIO; drv <= DRV_STUB; drv++) {
+		for (enum drv drv = DRV_VFIO; drv < DRV__MAX; drv++) {
 			_cleanup_free_ char *opts = modload_conf_options(c->mod, drv_module(drv));
 
 			if (opts)
@@ -160,6 +160,20 @@ static void variants(struct ctx *c)
 	c->have_variants = true;
 }
 
+/* Which of vfio_pci and pci_stub the running kernel has built in: asked only when its ids are
+ * given or a device is on it. */
+static void builtins(const struct ctx *c, bool *builtin)
+{
+	for (enum drv drv = DRV_VFIO; drv < DRV__MAX; drv++) {
+		bool ask = c->rules.kernel_key_seen[drv] > 0;
+
+		for (size_t i = 0; !ask && i < c->devs.n; i++)
+			ask =
+			    c->devs.v[i].driver && strcmp(c->devs.v[i].driver, drv_name(drv)) == 0;
+		builtin[drv] = ask && scan_module_builtin(c->env->sysfs, drv_module(drv));
+	}
+}
+
 int pipeline_scan_plan(struct ctx *c, unsigned flags)
 {
 	struct scanner s;
@@ -186,10 +200,11 @@ int pipeline_scan_plan(struct ctx *c, unsigned flags)
 	framebuffers(c);
 	variants(c);
 	{
-		const struct plan_facts f = {.boot = &c->boot,
-					     .variants = c->have_variants ? &c->variants : NULL,
-					     .fbs = c->have_fbs ? &c->fbs : NULL};
+		struct plan_facts f = {.boot = &c->boot,
+				       .variants = c->have_variants ? &c->variants : NULL,
+				       .fbs = c->have_fbs ? &c->fbs : NULL};
 
+		builtins(c, f.builtin);
 		plan_build(&c->rules, &c->devs, &f, &c->plan, &c->diag);
 	}
 	return 0;
@@ -220,11 +235,19 @@ static bool wanted_one(const struct env *e, const struct rules *r, const struct 
 		       bool *ours)
 {
 	struct pci_dev dev;
+	enum drv on;
 	bool w = false;
 
 	if (scan_device(e->sysfs, a, &dev) < 0)
 		return false;
-	*ours = drv_from_bound(dev.driver) != DRV_NONE;
+	on = drv_from_bound(dev.driver);
+	*ours = on != DRV_NONE;
+	/* on vfio-pci or pci-stub through their ids (no driver_override): the plan may give it
+	 * back (a built-in driver takes a hot-added device before udev hears of it) */
+	if (*ours && strcmp(dev.driver, drv_name(on)) == 0 && rules_match_ids(r, on, &dev.ids) &&
+	    scan_override(e->sysfs, &dev) == 0 && !dev.driver_override)
+		*ours = false;
+	free(dev.driver_override);
 	if (rules_need_chain(r)) { /* its chain, for path selectors: one readlink */
 		char link[4096], buf[4096];
 		ssize_t n;

@@ -50,8 +50,9 @@ void ctx_free(struct ctx *c);
  * The udev path's first question, asked before any libkmod, libblkid or state work: can any
  * selector want the device at `a`? Reads only the command-line sources (and the modprobe.d ids
  * the boot's run recorded in ROOT/run/earlybind/modprobe.conf), the device's uevent and, in group
- * mode, those of its IOMMU group's members. A device already on vfio-pci or pci-stub is not
- * wanted: the udev path leaves it alone.
+ * mode, those of its IOMMU group's members. A device already on a driver of ours is not wanted
+ * — the udev path leaves it alone — unless vfio-pci or pci-stub took it through ids matching it
+ * (no driver_override): the plan may give it back.
  */
 bool pipeline_device_wanted(const struct env *e, const struct pci_addr *a);
 /* Where the boot's run records the ids modprobe.d gives (as command-line words). */

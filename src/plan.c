@@ -15,7 +15,8 @@ const char *decision_reason(const struct decision *dc)
 
 const char *action_name(enum action a)
 {
-	static const char *const names[] = {"none", "claim", "already", "keep", "refuse", "skip"};
+	static const char *const names[] = {"none",   "claim", "already", "keep",
+					    "refuse", "skip",  "return"};
 
 	return names[a];
 }
@@ -266,8 +267,8 @@ static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_
 			  dev->name);
 }
 
-static void decide(const struct rules *r, const struct pci_dev *dev, const struct plan_facts *f,
-		   struct decision *dc, struct diag *d)
+static void decide_selected(const struct rules *r, const struct pci_dev *dev,
+			    const struct plan_facts *f, struct decision *dc, struct diag *d)
 {
 	const struct variant_alias *v;
 	struct selection sel;
@@ -280,6 +281,11 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		return;
 	}
 	plan_select(r, dev, &sel);
+	if (sel.both && f->builtin[DRV_STUB]) {
+		/* a built-in pci-stub holds it from the first instant; vfio-pci is where it goes */
+		sel.target = DRV_VFIO;
+		sel.why = rules_match_ids(r, DRV_VFIO, &dev->ids)->text;
+	}
 	t = sel.target;
 	if (rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
 		if (sel.why)
@@ -309,7 +315,12 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 		    sel.why, sel.claim->variant);
 		return;
 	}
-	if (sel.both)
+	if (sel.both && f->builtin[DRV_STUB])
+		diag_warn(d, DIAG_PLAN,
+			  "%s matches both vfio-pci.ids and pci-stub.ids: the built-in pci-stub "
+			  "holds it from the start, earlybind moves it to vfio-pci",
+			  dev->name);
+	else if (sel.both)
 		diag_warn(d, DIAG_PLAN,
 			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
 			  "built-in pci-stub would",
@@ -325,6 +336,45 @@ static void decide(const struct rules *r, const struct pci_dev *dev, const struc
 	set(dc, ACT_CLAIM, t, "%s", sel.why);
 	use_variant(v, t, dc);
 	warn_claim(dev, t, f, d);
+}
+
+/*
+ * A device on vfio-pci or pci-stub without a driver_override got there through one of the
+ * driver's dynamic ids: its ids= — the kernel's own, applied at the driver's registration when
+ * it is built in, before any initramfs code runs. When earlybind would not claim it (kept,
+ * refused), it is given back to its own driver: apply removes the matching dynamic ids, so that
+ * no reprobe, rescan or module load gives it to them again, and reprobes it.
+ */
+static void give_back(const struct rules *r, const struct pci_dev *dev, const struct plan_facts *f,
+		      struct decision *dc)
+{
+	enum drv on = drv_from_bound(dev->driver);
+	const struct id_sel *ids;
+	char *why;
+
+	if ((dc->action != ACT_KEEP && dc->action != ACT_REFUSE) || on == DRV_NONE ||
+	    strcmp(dev->driver, drv_name(on)) != 0 || dev->driver_override ||
+	    !(ids = rules_match_ids(r, on, &dev->ids)))
+		return;
+	if (f->builtin[on])
+		why = xasprintf("given back to its own driver: %s is built in and took it through "
+				"the kernel's %s before earlybind ran, but %s",
+				drv_module(on), ids->text, decision_reason(dc));
+	else
+		why = xasprintf("given back to its own driver: %s took it through %s, but %s",
+				drv_name(on), ids->text, decision_reason(dc));
+	free(dc->reason);
+	dc->reason = why;
+	dc->action = ACT_RETURN;
+	dc->target = on;
+	dc->variant = NULL;
+}
+
+static void decide(const struct rules *r, const struct pci_dev *dev, const struct plan_facts *f,
+		   struct decision *dc, struct diag *d)
+{
+	decide_selected(r, dev, f, dc, d);
+	give_back(r, dev, f, dc);
 }
 
 const char *plan_fb_desc(const struct iomem_fb *fb, char *buf, size_t size)
@@ -479,6 +529,13 @@ void plan_build(const struct rules *r, const struct pci_list *devs, const struct
 	size_t *idx, n = 0;
 
 	*p = (struct plan){.dec = xcalloc(devs->n, sizeof(*p->dec)), .n = devs->n};
+	for (enum drv drv = DRV_VFIO; !r->disabled && drv < DRV__MAX; drv++)
+		if (f->builtin[drv] && r->kernel_key_seen[drv])
+			diag_warn(d, DIAG_PLAN,
+				  "%s is built into this kernel: the kernel applies %s.ids itself "
+				  "before earlybind runs; earlybind gives back what it would not "
+				  "claim (kept, refused) to its own driver",
+				  drv_module(drv), drv_name(drv));
 	for (size_t i = 0; i < devs->n; i++)
 		decide(r, &devs->v[i], f, &p->dec[i], d);
 	if (!r->disabled)

@@ -11,7 +11,17 @@
 #include "scan.h"
 #include "variant.h"
 
-enum action { ACT_NONE = 0, ACT_CLAIM, ACT_ALREADY, ACT_KEEP, ACT_REFUSE, ACT_SKIP };
+enum action {
+	ACT_NONE = 0,
+	ACT_CLAIM,
+	ACT_ALREADY,
+	ACT_KEEP,
+	ACT_REFUSE,
+	ACT_SKIP,
+	ACT_RETURN, /* on vfio-pci/pci-stub by their ids= (the kernel's, when built in), and kept or
+		     * refused: given back to its own driver */
+	ACT__MAX
+};
 
 /* A device the machine needs to boot, identified by where it sits and what it is. */
 struct boot_dev {
@@ -73,6 +83,8 @@ struct plan_facts {
 	const struct boot_list *boot;	 /* the boot-critical devices */
 	const struct variants *variants; /* the target kernel's vfio-pci variants */
 	const struct iomem_fbs *fbs;	 /* firmware framebuffers in /proc/iomem */
+	/* per driver: built into the kernel (it applies its ids= itself, before any initramfs) */
+	bool builtin[DRV__MAX];
 };
 
 /* What selects a device, and for which driver. */

@@ -143,7 +143,7 @@ static void plan_row(struct rows *w, const struct pci_dev *dev, const struct dec
 
 void report_plan(FILE *f, const struct ctx *c)
 {
-	unsigned counts[ACT_SKIP + 1] = {0};
+	unsigned counts[ACT__MAX] = {0};
 
 	fprintf(f, "%-13s %-9s %-6s %-14s %-7s %-8s %s\n", "ADDRESS", "ID", "CLASS", "DRIVER",
 		"ACTION", "TARGET", "REASON");
@@ -156,9 +156,10 @@ void report_plan(FILE *f, const struct ctx *c)
 		plan_row(w, &c->devs.v[i], &c->plan.dec[i]);
 	}
 	rows_flush(w);
-	fprintf(f, "\n%zu devices: %u claim, %u already, %u keep, %u refuse, %u skip%s\n",
+	fprintf(f,
+		"\n%zu devices: %u claim, %u already, %u keep, %u refuse, %u skip, %u return%s\n",
 		c->devs.n, counts[ACT_CLAIM], counts[ACT_ALREADY], counts[ACT_KEEP],
-		counts[ACT_REFUSE], counts[ACT_SKIP],
+		counts[ACT_REFUSE], counts[ACT_SKIP], counts[ACT_RETURN],
 		c->rules.dryrun ? " (earlybind.dryrun: nothing will be written)" : "");
 	report_groups(f, c);
 	report_sriov(f, c);

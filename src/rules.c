@@ -1001,7 +1001,7 @@ void rules_finish(struct rules *r)
 			r->vendor_bits[h / 64] |= 1ull << (h % 64);
 	}
 
-	for (int drv = DRV_VFIO; drv <= DRV_STUB; drv++)
+	for (int drv = DRV_VFIO; drv < DRV__MAX; drv++)
 		if (r->kernel_key_seen[drv] > 1)
 			diag_warn(r->d, DIAG_IDS,
 				  "%s.ids given %u times: the kernel alone keeps only the last; "

@@ -17,7 +17,7 @@
 /* "ffffffff:ff:1f.7" + NUL */
 #define PCI_ADDR_MAX 20
 
-enum drv { DRV_NONE = 0, DRV_VFIO, DRV_STUB };
+enum drv { DRV_NONE = 0, DRV_VFIO, DRV_STUB, DRV__MAX };
 
 /* Driver names as the kernel registers them ("vfio-pci") and module names ("vfio_pci"). */
 const char *drv_name(enum drv d);
@@ -152,10 +152,12 @@ struct rules {
 	char *netroot_spec;	       /* netroot= (iSCSI, NBD, NFS in dracut's syntax) */
 	char *ip_iface;		       /* the interface ip= names, if it names one */
 	size_t *by_vendor; /* ids indexes sorted by (vendor, index); built by rules_finish() */
-	uint64_t vendor_bits[4];     /* a bit per vendor hash (rules_finish()): most devices miss */
-	bool any_vendor_ids;	     /* some ids entry has no vendor (PCI_ANY_ID) */
-	unsigned kernel_key_seen[3]; /* per drv: how often the kernel's own ids key appeared */
-	unsigned ids_given[3]; /* per drv: ids= a later modprobe would pass (cmdline or conf) */
+	uint64_t vendor_bits[4]; /* a bit per vendor hash (rules_finish()): most devices miss */
+	bool any_vendor_ids;	 /* some ids entry has no vendor (PCI_ANY_ID) */
+	unsigned
+	    kernel_key_seen[DRV__MAX]; /* per drv: how often the kernel's own ids key appeared */
+	unsigned
+	    ids_given[DRV__MAX]; /* per drv: ids= a later modprobe would pass (cmdline or conf) */
 	struct modparam *modparams;  /* MODULE.PARAM[=VAL] words, for every module we insert */
 	struct strbuf modconf_words; /* modprobe.d's ids as command-line words, for the udev path */
 	size_t nmodparams, capmodparams;

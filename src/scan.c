@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void dev_clear_detail(struct pci_dev *dev)
@@ -596,8 +597,9 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	at = openat(dfd, dev->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (at < 0)
 		return;
-	if ((want & DETAIL_OVERRIDE) && read_attr_at(at, "driver_override", buf, sizeof(buf)) > 0 &&
-	    strcmp(buf, "(null)") != 0)
+	/* on vfio-pci or pci-stub: by a driver_override, or by a dynamic id (ids=)? */
+	if ((want & DETAIL_OVERRIDE || drv_from_bound(dev->driver) != DRV_NONE) &&
+	    read_attr_at(at, "driver_override", buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
 		dev->driver_override = xstrdup(buf);
 	{
 		r = readlink_at(at, "iommu_group", buf, sizeof(buf));
@@ -733,6 +735,32 @@ int scan_device_group(const char *sysfs, const struct pci_addr *a)
 	if (end == base || *end || v < 0 || v > INT_MAX)
 		return -EINVAL;
 	return (int)v;
+}
+
+bool scan_module_builtin(const char *sysfs, const char *module)
+{
+	char path[4096];
+	struct stat st;
+
+	/* a built-in module with parameters (vfio_pci and pci_stub have ids=) has its directory,
+	 * a loaded one also its initstate */
+	return path_fmt(path, sizeof(path), "%s/module/%s", sysfs, module) > 0 &&
+	       stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       path_fmt(path, sizeof(path), "%s/module/%s/initstate", sysfs, module) > 0 &&
+	       access(path, F_OK) != 0;
+}
+
+int scan_override(const char *sysfs, struct pci_dev *dev)
+{
+	char path[4096], buf[256];
+	int r =
+	    path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", sysfs, dev->name);
+
+	if (r < 0 || (r = read_attr_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
+		return r;
+	free(dev->driver_override);
+	dev->driver_override = r > 0 && strcmp(buf, "(null)") != 0 ? xstrdup(buf) : NULL;
+	return 0;
 }
 
 bool scan_have_iommu(const char *sysfs)

@@ -72,6 +72,10 @@ int scan_group_members(const char *sysfs, int group, struct pci_addr **out);
 int scanner_group_members(struct scanner *s, int group, struct pci_addr **out);
 /* The IOMMU group number of one device (its iommu_group link), or -errno. */
 int scan_device_group(const char *sysfs, const struct pci_addr *a);
+/* Whether the running kernel has `module` built in: SYSFS/module/NAME without initstate. */
+bool scan_module_builtin(const char *sysfs, const char *module);
+/* Reads the driver_override of one device into dev (NULL for "(null)"). Returns 0 or -errno. */
+int scan_override(const char *sysfs, struct pci_dev *dev);
 /* Whether SYSFS/kernel/iommu_groups has any group (the IOMMU is on). */
 bool scan_have_iommu(const char *sysfs);
 /* The physical path of a device directory link target (see struct pci_dev). */

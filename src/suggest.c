@@ -90,7 +90,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 	struct strbuf ids, claims, out;
 	struct diag warn;
 	struct ctx c;
-	bool iommu;
+	bool iommu, builtin, by_addr = false;
 	int r, bad = 0;
 
 	if ((r = check_addr_args("suggest", argc, argv)))
@@ -111,6 +111,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		    "device; "
 		    "enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or amd_iommu=on",
 		    o->env.sysfs);
+	builtin = scan_module_builtin(o->env.sysfs, drv_module(DRV_VFIO));
 	for (int i = 0; i < argc; i++) {
 		const struct pci_dev *d = find_arg_dev(&c, argv[i]);
 
@@ -158,6 +159,15 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		}
 	}
 
+	for (size_t i = 0; i < np; i++)
+		by_addr = by_addr || !picks[i].by_ids;
+	if (builtin)
+		diag_warn(&warn, DIAG_PLAN,
+			  "vfio_pci is built into this kernel: it binds every device that "
+			  "vfio-pci.ids= matches when it registers, before earlybind runs; %s",
+			  by_addr ? "the devices whose ids other devices here share are claimed by "
+				    "address, which the kernel never sees"
+				  : "the ids above match only the devices asked for");
 	sb_init(&ids);
 	sb_init(&claims);
 	for (size_t i = 0; i < np; i++) {

@@ -17,6 +17,11 @@ Changes applied afterwards:
   --groups dump|slot|none  IOMMU groups from the dump (default; slot-based when it has none),
                         one group per slot, or no IOMMU at all
   --register DRV        a registered driver with no device (bus/pci/drivers/DRV)
+  --builtin DRV[=IDS]   DRV (vfio-pci, pci-stub) built into the kernel: module/MOD without
+                        initstate; with IDS (the kernel's ids= grammar) its dynamic ids, as the
+                        kernel adds them at the driver's registration, and every device they
+                        match bound to it, whatever driver the spec gives (that one becomes its
+                        native driver): the kernel took them before any initramfs code ran
 
 Layout written under OUT (the sysfs root):
   devices/pci0000:00/0000:00:01.1/0000:01:00.0/{vendor,device,subsystem_vendor,subsystem_device,
@@ -377,6 +382,43 @@ def register(out, driver):
     return dd
 
 
+def parse_ids(text):
+    """The kernel's ids= grammar (vfio_pci_fill_ids(): sscanf "%x:%x:%x:%x:%x:%x", fewer than
+    two fields skipped) -> (vendor, device, subvendor, subdevice, class, class_mask) tuples."""
+    out = []
+    for entry in text.split(","):
+        f = [int(x, 16) for x in entry.split(":") if x] if entry else []
+        if len(f) < 2:
+            continue
+        f += [0xffffffff, 0xffffffff, 0, 0][len(f) - 2:]
+        out.append(tuple(f[:6]))
+    return out
+
+
+def id_matches(i, d):
+    """pci_match_one_device()"""
+    v, dv, sv, sd, c, m = i
+    return ((v == 0xffffffff or v == d.vendor) and (dv == 0xffffffff or dv == d.device) and
+            (sv == 0xffffffff or sv == d.subv) and (sd == 0xffffffff or sd == d.subd) and
+            not ((c ^ d.cls) & m))
+
+
+def builtin(out, devs, spec):
+    """A driver built into the kernel, with the dynamic ids its ids= made at registration."""
+    driver, _, ids = spec.partition("=")
+    dd = register(out, driver)
+    mod = module_of(driver)
+    if os.path.exists(os.path.join(out, "module", mod, "initstate")):
+        os.unlink(os.path.join(out, "module", mod, "initstate"))
+    os.makedirs(os.path.join(out, "module", mod, "parameters"), exist_ok=True)
+    write(os.path.join(out, "module", mod, "parameters", "ids"), ids + "\n", 0o400)
+    dyn = parse_ids(ids)
+    write(os.path.join(dd, ".dynids"), "".join("%x %x %x %x %x %x\n" % i for i in dyn))
+    for d in devs:
+        if any(id_matches(i, d) for i in dyn):
+            bind(out, d, driver)
+
+
 def device_dir(out, name):
     return os.path.realpath(os.path.join(out, "bus", "pci", "devices", name))
 
@@ -419,6 +461,7 @@ def main():
     ap.add_argument("--override", action="append", default=[])
     ap.add_argument("--driver", action="append", default=[])
     ap.add_argument("--register", action="append", default=[])
+    ap.add_argument("--builtin", action="append", default=[])
     a = ap.parse_args()
 
     devs = []
@@ -431,7 +474,9 @@ def main():
     if os.path.exists(a.out) and os.listdir(a.out):
         raise SystemExit("mksysfs: %s exists and is not empty" % a.out)
     os.makedirs(a.out, exist_ok=True)
-    build(a.out, devs, a.groups)
+    devs = build(a.out, devs, a.groups)
+    for b in a.builtin:
+        builtin(a.out, devs, b)
     for r in a.register:
         register(a.out, r)
     for o in a.override:

@@ -20,7 +20,10 @@
  *   - driver_override: "NAME\n" sets, "\n" clears (reads "(null)"); when set, only the driver of
  *     that name matches the device, and it always matches.
  *   - otherwise a driver matches its native devices (DIR/.mock/native: "ADDR DRIVER" lines) and
- *     the ids added as module parameter ids= (dynamic ids) of vfio_pci / pci_stub.
+ *     its dynamic ids (drivers/NAME/.dynids: "V D SV SD CLASS MASK" hex lines), which the module
+ *     parameter ids= of vfio_pci / pci_stub adds (and tests/mksysfs.py --builtin for a driver
+ *     built in), matched as pci_match_one_device() does; drivers/NAME/remove_id removes the first
+ *     dynamic id remove_id_store() would (-ENODEV when none matches).
  *   - drivers/X/unbind: -ENODEV unless bound to X. drivers/X/bind: -EBUSY when bound, -ENODEV
  *     when X does not match, the probe error when it refuses. drivers_probe: -ENODEV for no such
  *     device, otherwise succeeds whether or not a driver binds.
@@ -253,26 +256,81 @@ static bool native_of(const char *addr, const char *drv)
 	return yes;
 }
 
-/* Dynamic ids a module parameter ids= gave the driver: "vvvv:dddd ..." in .dynids. */
+#define ANY 0xffffffffu
+
+static unsigned attr_hex(const char *dir, const char *name)
+{
+	char p[PATH_MAX], v[32];
+
+	pathf(p, "%s/%s", dir, name);
+	return read_small(p, v, sizeof(v)) < 0 ? 0 : (unsigned)strtoul(v, NULL, 16);
+}
+
+/* A device's dynamic id of a driver matches it (pci_match_one_device()). */
+static bool dynid_match(const unsigned id[6], const char *dir)
+{
+	return (id[0] == ANY || id[0] == attr_hex(dir, "vendor")) &&
+	       (id[1] == ANY || id[1] == attr_hex(dir, "device")) &&
+	       (id[2] == ANY || id[2] == attr_hex(dir, "subsystem_vendor")) &&
+	       (id[3] == ANY || id[3] == attr_hex(dir, "subsystem_device")) &&
+	       !((id[4] ^ attr_hex(dir, "class")) & id[5]);
+}
+
+/* The driver's dynamic ids: "V D SV SD CLASS MASK" lines in drivers/NAME/.dynids. */
 static bool dynid_of(const char *dir, const char *drv)
 {
-	char p[PATH_MAX], ids[8192], v[16], d[16], want[40];
-	char *tok, *save = NULL;
+	char p[PATH_MAX], line[256];
+	bool yes = false;
+	FILE *f;
 
 	pathf(p, "%s/bus/pci/drivers/%s/.dynids", root, drv);
-	if (read_small(p, ids, sizeof(ids)) < 0)
+	f = fopen(p, "re");
+	if (!f)
 		return false;
-	pathf(p, "%s/vendor", dir);
-	if (read_small(p, v, sizeof(v)) < 0)
-		return false;
-	pathf(p, "%s/device", dir);
-	if (read_small(p, d, sizeof(d)) < 0)
-		return false;
-	snprintf(want, sizeof(want), "%.8s:%.8s", v + 2, d + 2);
-	for (tok = strtok_r(ids, ", \n", &save); tok; tok = strtok_r(NULL, ", \n", &save))
-		if (strncasecmp(tok, want, 9) == 0 && (tok[9] == '\0' || tok[9] == ':'))
-			return true;
-	return false;
+	while (!yes && fgets(line, sizeof(line), f)) {
+		unsigned id[6];
+
+		yes = sscanf(line, "%x %x %x %x %x %x", &id[0], &id[1], &id[2], &id[3], &id[4],
+			     &id[5]) == 6 &&
+		      dynid_match(id, dir);
+	}
+	fclose(f);
+	return yes;
+}
+
+/* remove_id_store(): the first dynamic id the written fields name goes; -ENODEV for none. */
+static int remove_dynid(const char *drv, const char *val)
+{
+	unsigned w[6] = {0, 0, ANY, ANY, 0, 0};
+	char p[PATH_MAX], line[256], out[8192] = "";
+	bool removed = false;
+	FILE *f;
+
+	if (sscanf(val, "%x %x %x %x %x %x", &w[0], &w[1], &w[2], &w[3], &w[4], &w[5]) < 2)
+		return -EINVAL;
+	pathf(p, "%s/bus/pci/drivers/%s/.dynids", root, drv);
+	f = fopen(p, "re");
+	if (!f)
+		return -ENODEV;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned id[6];
+
+		if (!removed &&
+		    sscanf(line, "%x %x %x %x %x %x", &id[0], &id[1], &id[2], &id[3], &id[4],
+			   &id[5]) == 6 &&
+		    id[0] == w[0] && id[1] == w[1] && (w[2] == ANY || id[2] == w[2]) &&
+		    (w[3] == ANY || id[3] == w[3]) && !((id[4] ^ w[4]) & w[5])) {
+			removed = true;
+			continue;
+		}
+		strncat(out, line, sizeof(out) - strlen(out) - 1);
+	}
+	fclose(f);
+	if (!removed)
+		return -ENODEV;
+	write_small(p, out);
+	mlog("remove_id %s %s", drv, val);
+	return 0;
 }
 
 static bool matches(const char *dir, const char *addr, const char *drv)
@@ -316,9 +374,28 @@ static int probe(const char *dir, const char *addr, const char *drv)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+/* Whether a registered driver is built in: its module has no initstate. */
+static bool driver_builtin(const char *drv)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	char p[PATH_MAX];
+
+	pathf(p, "%s/bus/pci/drivers/%s/module", root, drv);
+	if (!exists(p))
+		return false;
+	pathf(p, "%s/bus/pci/drivers/%s/module/initstate", root, drv);
+	return !exists(p);
+}
+
+/* Registration order, as bus_for_each_drv() walks it: the built-in drivers first (they
+ * registered at boot), then the others by name. */
+static int cmp_drv(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	bool bx = driver_builtin(x), by = driver_builtin(y);
+
+	if (bx != by)
+		return bx ? -1 : 1;
+	return strcmp(x, y);
 }
 
 /* device_attach(): the first registered driver that matches and probes. */
@@ -337,7 +414,7 @@ static void attach(const char *dir, const char *addr)
 		if (de->d_name[0] != '.')
 			names[n++] = strdup(de->d_name);
 	closedir(dp);
-	qsort(names, (size_t)n, sizeof(*names), cmp_str);
+	qsort(names, (size_t)n, sizeof(*names), cmp_drv);
 	for (int i = 0; i < n; i++) {
 		char cur[256];
 
@@ -411,12 +488,24 @@ static int insert(const char *mod, const char *args)
 		const char *ids = strstr(args, "ids=");
 
 		if (ids && (ids == args || ids[-1] == ' ')) {
-			char v[4096];
+			char v[4096], out[8192] = "", *tok, *save = NULL;
 
 			snprintf(v, sizeof(v), "%s", ids + 4);
 			v[strcspn(v, " ")] = '\0';
+			/* vfio_pci_fill_ids(): each entry a dynamic id */
+			for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+				unsigned id[6] = {0, 0, ANY, ANY, 0, 0};
+				char line[128];
+
+				if (sscanf(tok, "%x:%x:%x:%x:%x:%x", &id[0], &id[1], &id[2], &id[3],
+					   &id[4], &id[5]) < 2)
+					continue;
+				snprintf(line, sizeof(line), "%x %x %x %x %x %x\n", id[0], id[1],
+					 id[2], id[3], id[4], id[5]);
+				strncat(out, line, sizeof(out) - strlen(out) - 1);
+			}
 			pathf(p, "%s/.dynids", dd);
-			write_small(p, v);
+			write_small(p, out);
 		}
 	}
 	/* driver_attach() */
@@ -439,7 +528,7 @@ static int insert(const char *mod, const char *args)
 
 /* ---- attribute writes ---- */
 
-enum attr { A_NONE = -1, A_OVERRIDE, A_UNBIND, A_BIND, A_PROBE };
+enum attr { A_NONE = -1, A_OVERRIDE, A_UNBIND, A_BIND, A_PROBE, A_REMOVE_ID };
 
 static enum attr attr_of(const char *path)
 {
@@ -456,12 +545,15 @@ static enum attr attr_of(const char *path)
 		return A_BIND;
 	if (strcmp(b, "drivers_probe") == 0)
 		return A_PROBE;
+	if (strcmp(b, "remove_id") == 0)
+		return A_REMOVE_ID;
 	return A_NONE;
 }
 
 static int injected(enum attr a)
 {
-	static const char *const names[] = {"driver_override", "unbind", "bind", "drivers_probe"};
+	static const char *const names[] = {"driver_override", "unbind", "bind", "drivers_probe",
+					    "remove_id"};
 	static const struct {
 		const char *n;
 		int e;
@@ -569,6 +661,9 @@ static int emulate(const char *path, const char *buf, size_t len)
 		else if ((r = probe(dir, val, drv)) == 0)
 			do_bind(dir, val, drv);
 		break;
+	case A_REMOVE_ID:
+		driver_of_attr(path, drv, sizeof(drv));
+		return remove_dynid(drv, val);
 	case A_PROBE:
 		dir = dev_dir(val);
 		if (!dir)
