@@ -425,11 +425,13 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 		const struct variant_alias *v = pick_variant(r, dev, &sel, f, &missing, d);
 
 		if (drv_from_bound(dev->driver) == t) {
+			warn_framebuffer(dev, t, f, d);
 			set(dc, ACT_ALREADY, t, "%s", why);
 			dc->variant = v ? v->module : NULL;
 		} else {
 			set(dc, ACT_CLAIM, t, "%s", why);
 			use_variant(v, t, dc);
+			warn_claim(dev, t, f, d);
 		}
 		dc->companion = true;
 	}

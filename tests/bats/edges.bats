@@ -68,3 +68,31 @@ L
 	run eplan vfio-pci.ids=8086:a352
 	[[ $(reason 0000:00:17.0) == "boot device: carries fstab /home"* ]]
 }
+
+# gpu_pair: an NVIDIA GPU (the boot VGA device, efifb in its BAR: the desktop's /proc/iomem read
+# as a user) and its audio function in one IOMMU group
+gpu_pair() {
+	cat >"$T/spec" <<'S'
+dev 0000:00:01.0 1022:1483 class=060400 bridge secondary=01 driver=pcieport group=1
+dev 0000:01:00.0 10de:1b80 class=030000 driver=nvidia boot_vga=1 group=2
+dev 0000:01:00.1 10de:10f0 class=040300 driver=snd_hda_intel group=2
+S
+	mktree s --spec "$T/spec"
+	mkdir -p "$T/root/proc"
+	: >"$T/root/proc/cmdline"
+	cp "$REPO/tests/fixtures/iomem/desktop-nvidia-amdgpu-efifb-nonroot.txt" "$T/root/proc/iomem"
+}
+
+@test "a group companion is told what a claim is told: the boot VGA GPU taken with its audio function warns of the framebuffer and the console" {
+	gpu_pair
+	run eplan earlybind.claim=0000:01:00.0
+	direct=$(warnings | grep -c '0000:01:00.0')
+	[ "$direct" -eq 2 ]
+	run eplan earlybind.claim=0000:01:00.1 earlybind.group=vfio-pci
+	[ "$(action 0000:01:00.0)" = "claim vfio-pci" ]
+	warnings | grep -q '^0000:01:00.0: the firmware framebuffer efifb .* lies in its BAR: vfio-pci removes it'
+	warnings | grep -q '^0000:01:00.0 is the boot VGA device: the console goes dark when vfio-pci takes it'
+	run eplan earlybind.claim=0000:01:00.1 earlybind.group=pci-stub
+	[ "$(action 0000:01:00.0)" = "claim pci-stub" ]
+	warnings | grep -q "^0000:01:00.0: the firmware framebuffer efifb .* nothing removes it for pci-stub"
+}
