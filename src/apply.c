@@ -565,19 +565,34 @@ int apply_sriov_make(struct ctx *c, const struct sriov_job *j, struct pci_addr *
 		if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/virtfn%zu", c->env->sysfs,
 			     pf->name, k) < 0 ||
 		    readlink_at(AT_FDCWD, path, link, sizeof(link)) < 0 ||
-		    pci_addr_parse(path_basename(link), &a) < 0) {
-			log_line(log, LOG_WARNING, "%s: VF %zu has no virtfn%zu link", pf->name, k,
-				 k);
+		    pci_addr_parse(path_basename(link), &a) < 0)
 			continue;
-		}
 		grow((void **)vfs, &cap, m, sizeof(**vfs));
 		(*vfs)[m++] = a;
 	}
-	log_line(log, LOG_INFO, "%s: made %u VFs with VF autoprobe off [%s]", pf->name,
-		 j->sel->nvfs, j->sel->pf.text);
+	if (m < j->sel->nvfs)
+		log_line(log, LOG_WARNING,
+			 "%s: sriov_numvfs took %u, but %zu VF%s appeared (virtfnN links) [%s]",
+			 pf->name, j->sel->nvfs, m, m == 1 ? "" : "s", j->sel->pf.text);
+	else
+		log_line(log, LOG_INFO, "%s: made %u VF%s with VF autoprobe off [%s]", pf->name,
+			 j->sel->nvfs, j->sel->nvfs == 1 ? "" : "s", j->sel->pf.text);
 	if (!m)
 		apply_sriov_done(c, pf, log);
 	return (int)m;
+}
+
+void apply_probe(struct ctx *c, const struct pci_dev *dev, struct logger *log)
+{
+	struct sysfsw w;
+	int r = sysfsw_init(&w, c->env->sysfs, false);
+
+	if (r == 0)
+		r = sysfsw_write(&w, "bus/pci/drivers_probe", dev->name);
+	sysfsw_free(&w);
+	if (r < 0)
+		log_line(log, LOG_WARNING, "%s: cannot probe it (drivers_probe): %s", dev->name,
+			 strerror(-r));
 }
 
 void apply_sriov_done(struct ctx *c, const struct pci_dev *pf, struct logger *log)

@@ -53,5 +53,7 @@ void outcomes_free(struct outcome *out, size_t n);
  */
 int apply_sriov_make(struct ctx *c, const struct sriov_job *j, struct pci_addr **vfs,
 		     struct logger *log);
+/* drivers_probe for one device (a VF made with autoprobe off that earlybind did not claim). */
+void apply_probe(struct ctx *c, const struct pci_dev *dev, struct logger *log);
 /* Turns the PF's autoprobe back on (VFs made later are probed as usual again). */
 void apply_sriov_done(struct ctx *c, const struct pci_dev *pf, struct logger *log);

@@ -165,6 +165,13 @@ static bool released_by_hand(const struct opts *o, const struct pci_addr *a)
 	return yes;
 }
 
+static bool udev_action_is(const char *action)
+{
+	const char *a = getenv("ACTION");
+
+	return getenv("DEVPATH") && a && strcmp(a, action) == 0;
+}
+
 static enum origin run_origin(const struct opts *o)
 {
 	if (o->device && getenv("DEVPATH") && getenv("ACTION"))
@@ -233,10 +240,12 @@ struct made_vfs {
 };
 
 /*
- * earlybind.sriov=: make the VFs of each PF whose driver is bound (autoprobe off), add a claim
- * for each VF, and plan again so that they are claimed like any other device.
+ * earlybind.sriov=: make the VFs of each PF whose driver is bound (autoprobe off) and plan again:
+ * the entry then selects the PF's VFs, claimed like any other device. only: the udev event's
+ * PF, or NULL for all. A dry run says what it would make.
  */
-static void make_vfs(struct ctx *c, size_t diag0, struct made_vfs *m, struct logger *log)
+static void make_vfs(struct ctx *c, const struct pci_addr *only, bool dry, size_t diag0,
+		     struct made_vfs *m, struct logger *log)
 {
 	size_t cap = 0, pcap = 0;
 	bool any = false;
@@ -244,20 +253,28 @@ static void make_vfs(struct ctx *c, size_t diag0, struct made_vfs *m, struct log
 	for (size_t i = 0; i < c->plan.nsriov; i++) {
 		const struct sriov_job *j = &c->plan.sriov[i];
 		const struct pci_dev *pf = &c->devs.v[j->pf];
+		unsigned nv = j->sel->nvfs;
 		struct pci_addr *vfs = NULL;
 		int n;
 
+		if (only && pci_addr_cmp(only, &pf->addr) != 0)
+			continue;
 		if (!j->now) {
 			log_line(log, LOG_INFO, "%s: its VFs are made when its driver binds [%s]",
 				 pf->name, j->sel->pf.text);
 			continue;
 		}
+		if (dry) {
+			log_line(
+			    log, LOG_INFO,
+			    "%s: dry run: would make %u VF%s with VF autoprobe off and claim %s "
+			    "for %s [%s]",
+			    pf->name, nv, nv == 1 ? "" : "s", nv == 1 ? "it" : "them",
+			    drv_name(j->sel->pf.drv), j->sel->pf.text);
+			continue;
+		}
 		n = apply_sriov_make(c, j, &vfs, log);
 		for (int k = 0; k < n; k++) {
-			_cleanup_free_ char *why =
-			    xasprintf("%s, VF %d of %s", j->sel->pf.text, k, pf->name);
-
-			rules_add_vf_claim(&c->rules, &vfs[k], j->sel->pf.drv, why);
 			grow((void **)&m->vfs, &cap, m->nvfs, sizeof(*m->vfs));
 			m->vfs[m->nvfs++] = vfs[k];
 		}
@@ -276,13 +293,23 @@ static void make_vfs(struct ctx *c, size_t diag0, struct made_vfs *m, struct log
 	pipeline_scan_plan(c, 0);
 }
 
-static void vfs_done(struct ctx *c, struct made_vfs *m, struct logger *log)
+/* Autoprobe back on for the PFs; the VFs made but not claimed (kept, refused) get the probe
+ * autoprobe would have given them. */
+static void vfs_done(struct ctx *c, struct made_vfs *m, const struct outcome *out,
+		     struct logger *log)
 {
 	for (size_t i = 0; i < m->npfs; i++) {
 		const struct pci_dev *pf = pci_list_find(&c->devs, &m->pfs[i]);
 
 		if (pf)
 			apply_sriov_done(c, pf, log);
+	}
+	for (size_t i = 0; i < m->nvfs; i++) {
+		const struct pci_dev *vf = pci_list_find(&c->devs, &m->vfs[i]);
+		enum result res = vf ? out[vf - c->devs.v].res : RES_NONE;
+
+		if (vf && res != RES_CLAIMED && res != RES_ALREADY)
+			apply_probe(c, vf, log);
 	}
 	free(m->vfs);
 	free(m->pfs);
@@ -323,8 +350,11 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	log_open(&log, o->env.kmsg);
 	diag0 = c.diag.n;
 	r = pipeline_scan_plan(&c, false);
-	if (r >= 0 && c.plan.nsriov && !o->dry_run && !c.rules.dryrun)
-		make_vfs(&c, diag0, &made, &log);
+	/* VFs are made on a PF's bind event (its add event comes first, the driver not bound yet
+	 * or binding) or by a full run */
+	if (r >= 0 && c.plan.nsriov && !(o->device && udev_action_is("add")))
+		make_vfs(&c, o->device ? &only : NULL, o->dry_run || c.rules.dryrun, diag0, &made,
+			 &log);
 	diag_finish(&c.diag);
 	if (r < 0) {
 		log_line(&log, LOG_ERR, "%s; nothing done", c.diag.msgs[c.diag.n - 1]);
@@ -348,7 +378,7 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	} else {
 		failed = apply_run(&c, o->device ? &only : NULL, dry, out, &log);
 	}
-	vfs_done(&c, &made, &log);
+	vfs_done(&c, &made, out, &log);
 	if (failed < 0) {
 		log_line(&log, LOG_ERR, "cannot use sysfs at %s: %s", o->env.sysfs,
 			 strerror(-failed));

@@ -19,6 +19,32 @@ static int int_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The PFs earlybind.sriov= names, read first: their VFs (virtfnN) are known as such before any
+ * device's selection is asked. */
+static void mark_vfs(struct ctx *c, struct scanner *s, unsigned want)
+{
+	for (size_t i = 0; i < c->devs.n; i++) {
+		struct pci_dev *pf = &c->devs.v[i];
+		struct pci_addr *vfs = NULL;
+		int n;
+
+		if (!rules_find_sriov(&c->rules, &pf->addr, pf->chain, pf->nchain, &pf->ids))
+			continue;
+		scan_detail(s, pf, want, &c->diag);
+		n = pf->sriov_numvfs > 0 ? scan_vfs(s, pf, &vfs) : 0;
+		for (int k = 0; k < n; k++) {
+			struct pci_dev *vf = pci_list_find(&c->devs, &vfs[k]);
+
+			if (vf) {
+				vf->is_vf = true;
+				vf->physfn = pf->addr;
+				vf->vf_index = k;
+			}
+		}
+		free(vfs);
+	}
+}
+
 /* Details for the devices the plan needs, and for every member of their IOMMU groups. */
 static size_t gather(struct ctx *c, struct scanner *s, bool all)
 {
@@ -33,10 +59,14 @@ static size_t gather(struct ctx *c, struct scanner *s, bool all)
 		scan_physpath(s, &c->devs.v[i]);
 	free(c->wanted);
 	c->wanted = xcalloc(c->devs.n, sizeof(*c->wanted));
+	if (c->rules.nsriov)
+		mark_vfs(c, s, want);
 	for (size_t i = 0; i < c->devs.n; i++) {
 		struct pci_dev *dev = &c->devs.v[i];
+		const struct pci_dev *pf =
+		    dev->is_vf ? pci_list_find(&c->devs, &dev->physfn) : NULL;
 		struct selection sel;
-		bool w = c->wanted[i] = plan_select(&c->rules, dev, &sel);
+		bool w = c->wanted[i] = plan_select(&c->rules, dev, pf, &sel);
 
 		wanted += w;
 		if (!all && !w)
@@ -230,11 +260,25 @@ void ctx_free(struct ctx *c)
 	c->mod = NULL;
 }
 
+/* The chain of PCI functions down to one device, from its bus/pci/devices link. */
+static size_t chain_of(const struct env *e, const struct pci_dev *dev, struct pci_addr **chain)
+{
+	char link[4096], buf[4096];
+	ssize_t n;
+
+	*chain = NULL;
+	if (path_fmt(link, sizeof(link), "%s/bus/pci/devices/%s", e->sysfs, dev->name) < 0 ||
+	    (n = readlink(link, buf, sizeof(buf) - 1)) <= 0)
+		return 0;
+	buf[n] = '\0';
+	return scan_chain_of(buf, chain);
+}
+
 /* Wanted by a selector itself, and not already on a driver of ours. */
 static bool wanted_one(const struct env *e, const struct rules *r, const struct pci_addr *a,
 		       bool *ours)
 {
-	struct pci_dev dev;
+	struct pci_dev dev, pf;
 	enum drv on;
 	bool w = false;
 
@@ -248,17 +292,18 @@ static bool wanted_one(const struct env *e, const struct rules *r, const struct 
 	    scan_override(e->sysfs, &dev) == 0 && !dev.driver_override)
 		*ours = false;
 	free(dev.driver_override);
-	if (rules_need_chain(r)) { /* its chain, for path selectors: one readlink */
-		char link[4096], buf[4096];
-		ssize_t n;
-
-		if (path_fmt(link, sizeof(link), "%s/bus/pci/devices/%s", e->sysfs, dev.name) > 0 &&
-		    (n = readlink(link, buf, sizeof(buf) - 1)) > 0) {
-			buf[n] = '\0';
-			dev.nchain = scan_chain_of(buf, &dev.chain);
-		}
+	if (rules_need_chain(r)) /* its chain, for path selectors: one readlink */
+		dev.nchain = chain_of(e, &dev, &dev.chain);
+	/* a VF: its PF, for the earlybind.sriov= entry that may name it */
+	if (r->nsriov && scan_physfn(e->sysfs, &dev) == 0 &&
+	    scan_device(e->sysfs, &dev.physfn, &pf) == 0) {
+		if (rules_need_chain(r))
+			pf.nchain = chain_of(e, &pf, &pf.chain);
+		w = plan_select(r, &dev, &pf, &(struct selection){0});
+		free(pf.chain);
+	} else {
+		w = plan_select(r, &dev, NULL, &(struct selection){0});
 	}
-	w = plan_select(r, &dev, &(struct selection){0});
 	free(dev.chain);
 	return w;
 }

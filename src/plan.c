@@ -41,7 +41,8 @@ static const struct id_sel *match_ids(const struct rules *r, const struct pci_de
 	return v;
 }
 
-bool plan_select(const struct rules *r, const struct pci_dev *dev, struct selection *s)
+bool plan_select(const struct rules *r, const struct pci_dev *dev, const struct pci_dev *pf,
+		 struct selection *s)
 {
 	const struct claim_sel *c;
 	const struct id_sel *ids;
@@ -64,6 +65,12 @@ bool plan_select(const struct rules *r, const struct pci_dev *dev, struct select
 	}
 	ids = match_ids(r, dev, &s->target, &s->both);
 	s->why = ids ? ids->text : NULL;
+	if (!s->why && pf && r->nsriov &&
+	    (s->sriov_vf = rules_find_sriov(r, &pf->addr, pf->chain, pf->nchain, &pf->ids))) {
+		s->why = s->sriov_vf->pf.text;
+		s->target = s->sriov_vf->pf.drv;
+		s->by_addr = true;
+	}
 	return s->why || s->sriov_pf;
 }
 
@@ -268,8 +275,10 @@ static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_
 }
 
 static void decide_selected(const struct rules *r, const struct pci_dev *dev,
-			    const struct plan_facts *f, struct decision *dc, struct diag *d)
+			    const struct pci_dev *pf, const struct plan_facts *f,
+			    struct decision *dc, struct diag *d)
 {
+	_cleanup_free_ char *vf_why = NULL;
 	const struct variant_alias *v;
 	struct selection sel;
 	enum drv t;
@@ -280,7 +289,9 @@ static void decide_selected(const struct rules *r, const struct pci_dev *dev,
 		    r->disabled_by ? r->disabled_by : "earlybind=0");
 		return;
 	}
-	plan_select(r, dev, &sel);
+	plan_select(r, dev, pf, &sel);
+	if (sel.sriov_vf)
+		sel.why = vf_why = xasprintf("%s, VF %d of %s", sel.why, dev->vf_index, pf->name);
 	if (sel.both && f->builtin[DRV_STUB]) {
 		/* a built-in pci-stub holds it from the first instant; vfio-pci is where it goes */
 		sel.target = DRV_VFIO;
@@ -298,6 +309,13 @@ static void decide_selected(const struct rules *r, const struct pci_dev *dev,
 	if (!sel.why) {
 		/* The common case on a big machine: no allocation, see decision_reason(). */
 		dc->action = ACT_NONE;
+		return;
+	}
+	if (sel.sriov_pf) {
+		set(dc, ACT_REFUSE, t,
+		    "%s makes its VFs: the PF keeps its driver (%s), which makes and serves them "
+		    "(%s)",
+		    sel.sriov_pf->pf.text, dev->driver ? dev->driver : "none yet", sel.why);
 		return;
 	}
 	if (sel.claim && sel.claim->has_ids &&
@@ -370,10 +388,12 @@ static void give_back(const struct rules *r, const struct pci_dev *dev, const st
 	dc->variant = NULL;
 }
 
-static void decide(const struct rules *r, const struct pci_dev *dev, const struct plan_facts *f,
-		   struct decision *dc, struct diag *d)
+static void decide(const struct rules *r, const struct pci_list *devs, const struct pci_dev *dev,
+		   const struct plan_facts *f, struct decision *dc, struct diag *d)
 {
-	decide_selected(r, dev, f, dc, d);
+	const struct pci_dev *pf = dev->is_vf ? pci_list_find(devs, &dev->physfn) : NULL;
+
+	decide_selected(r, dev, pf, f, dc, d);
 	give_back(r, dev, f, dc);
 }
 
@@ -507,12 +527,25 @@ static void plan_sriov(const struct rules *r, const struct pci_list *devs, struc
 				diag_warn(d, DIAG_PLAN,
 					  "%s: %s is not an SR-IOV PF (no sriov_numvfs)",
 					  s->pf.text, dev->name);
-			} else if (dev->sriov_numvfs > 0) {
+			} else if (dev->sriov_numvfs > 0 &&
+				   (unsigned)dev->sriov_numvfs != s->nvfs) {
+				/* the VFs asked for are the entry's to claim; other VFs are not
+				 * ours */
 				diag_warn(
 				    d, DIAG_PLAN,
-				    "%s: %s already has %d VFs: left as it is (write 0 to its "
-				    "sriov_numvfs first to have earlybind make them)",
-				    s->pf.text, dev->name, dev->sriov_numvfs);
+				    "%s: %s has %d VF%s, not %u: left as it is (earlybind makes "
+				    "VFs only on a PF that has none)",
+				    s->pf.text, dev->name, dev->sriov_numvfs,
+				    dev->sriov_numvfs == 1 ? "" : "s", s->nvfs);
+			} else if (dev->sriov_numvfs > 0) {
+				continue;
+			} else if (dev->sriov_totalvfs >= 0 &&
+				   s->nvfs > (unsigned)dev->sriov_totalvfs) {
+				diag_warn(
+				    d, DIAG_PLAN,
+				    "%s: %s offers at most %d VF%s (sriov_totalvfs): no VFs made",
+				    s->pf.text, dev->name, dev->sriov_totalvfs,
+				    dev->sriov_totalvfs == 1 ? "" : "s");
 			} else {
 				grow((void **)&p->sriov, &cap, p->nsriov, sizeof(*p->sriov));
 				p->sriov[p->nsriov++] = (struct sriov_job){
@@ -539,7 +572,7 @@ void plan_build(const struct rules *r, const struct pci_list *devs, const struct
 				  "claim (kept, refused) to its own driver",
 				  drv_module(drv), drv_name(drv));
 	for (size_t i = 0; i < devs->n; i++)
-		decide(r, &devs->v[i], f, &p->dec[i], d);
+		decide(r, devs, &devs->v[i], f, &p->dec[i], d);
 	if (!r->disabled)
 		for (size_t i = 0; i < r->nclaims; i++)
 			if (!pci_list_find(devs, &r->claims[i].addr))

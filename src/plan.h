@@ -94,6 +94,7 @@ struct selection {
 	const struct claim_sel *claim;	  /* the earlybind.claim= entry, or NULL (ids) */
 	const struct claim_sel *lost;	  /* an earlier claim of the same device it overrides */
 	const struct sriov_sel *sriov_pf; /* the device is a PF earlybind.sriov= names */
+	const struct sriov_sel *sriov_vf; /* the device is a VF of such a PF, selected by it */
 	bool by_addr;			  /* named by address or path, not by ids */
 	bool both;			  /* both vfio-pci.ids and pci-stub.ids match */
 };
@@ -103,9 +104,12 @@ const char *decision_reason(const struct decision *dc);
 /*
  * The one answer to "does a selector want this device, and for which driver": the plan, the
  * udev path's first question and the pipeline's choice of what to read all ask it. True when a
- * claim or ids selector names it, or it is a PF an earlybind.sriov= entry names.
+ * claim or ids selector names it, it is a PF an earlybind.sriov= entry names, or a VF of such a
+ * PF (pf: the VF's PF, NULL for a device not known to be a VF), which the entry claims unless a
+ * selector of its own names it.
  */
-bool plan_select(const struct rules *r, const struct pci_dev *dev, struct selection *s);
+bool plan_select(const struct rules *r, const struct pci_dev *dev, const struct pci_dev *pf,
+		 struct selection *s);
 void plan_build(const struct rules *r, const struct pci_list *devs, const struct plan_facts *f,
 		struct plan *p, struct diag *d);
 void plan_free(struct plan *p);

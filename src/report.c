@@ -59,8 +59,9 @@ static void report_sriov(FILE *f, const struct ctx *c)
 	for (size_t i = 0; i < c->plan.nsriov; i++) {
 		const struct sriov_job *j = &c->plan.sriov[i];
 
-		fprintf(f, "  %s: make %u VFs and claim them for %s, %s [%s]\n",
-			c->devs.v[j->pf].name, j->sel->nvfs, drv_name(j->sel->pf.drv),
+		fprintf(f, "  %s: make %u VF%s and claim %s for %s, %s [%s]\n",
+			c->devs.v[j->pf].name, j->sel->nvfs, j->sel->nvfs == 1 ? "" : "s",
+			j->sel->nvfs == 1 ? "it" : "them", drv_name(j->sel->pf.drv),
 			j->now ? "now" : "when its driver binds", j->sel->pf.text);
 	}
 }
@@ -268,6 +269,7 @@ void report_status(FILE *f, const struct ctx *c, const struct state *s)
 		}
 	}
 	report_groups(f, c);
+	report_sriov(f, c);
 	report_warnings(f, c);
 }
 

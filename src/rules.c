@@ -1091,18 +1091,6 @@ const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci
 	return last;
 }
 
-void rules_add_vf_claim(struct rules *r, const struct pci_addr *vf, enum drv drv, const char *why)
-{
-	struct claim_sel c = {.kind = SEL_ADDR, .addr = *vf, .drv = drv, .order = r->nclaimwords++};
-
-	if (rules_find_claim(r, vf))
-		return; /* a claim typed for the VF stands */
-	c.text = xstrdup(why);
-	grow((void **)&r->claims, &r->capclaims, r->nclaims, sizeof(*r->claims));
-	r->claims[r->nclaims++] = c;
-	qsort(r->claims, r->nclaims, sizeof(*r->claims), claim_cmp);
-}
-
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a)
 {
 	if (!r->nclaims)

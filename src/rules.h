@@ -177,8 +177,6 @@ void rules_finish(struct rules *r);
 const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci_addr *a,
 					 const struct pci_addr *chain, size_t nchain,
 					 const struct pci_ids *ids);
-/* A claim of a VF made for an earlybind.sriov= entry, after rules_finish(); why is its reason. */
-void rules_add_vf_claim(struct rules *r, const struct pci_addr *vf, enum drv drv, const char *why);
 const struct claim_sel *rules_find_claim(const struct rules *r, const struct pci_addr *a);
 /* Whether any selector (ids, claim, earlybind.sriov) is given and earlybind is on. */
 bool rules_any_selector(const struct rules *r);

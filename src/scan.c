@@ -19,7 +19,8 @@ static void dev_clear_detail(struct pci_dev *dev)
 	dev->driver_override = dev->physpath = NULL;
 	dev->chain = NULL;
 	dev->nchain = 0;
-	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
+	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->sriov_totalvfs = -1;
+	dev->boot_vga = -1;
 	dev->has_detail = false;
 }
 
@@ -439,6 +440,7 @@ void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d)
 					.iommu_group = -1,
 					.header_type = -1,
 					.sriov_numvfs = -1,
+					.sriov_totalvfs = -1,
 					.boot_vga = -1};
 		fn_name(&fl, fl.keys[k], dev->name);
 		r = scan_basic(dfd, dev);
@@ -458,7 +460,8 @@ int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev
 	scan_vfio_family(sysfs);
 	*dev = (struct pci_dev){.addr = *a};
 	pci_addr_fmt(a, dev->name);
-	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->boot_vga = -1;
+	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->sriov_totalvfs = -1;
+	dev->boot_vga = -1;
 	return scan_refresh(sysfs, dev);
 }
 
@@ -621,6 +624,8 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	dev->header_type = header_type_of(at, dev);
 	if (read_int_attr(at, "sriov_numvfs", &dev->sriov_numvfs) < 0)
 		dev->sriov_numvfs = -1;
+	else if (read_int_attr(at, "sriov_totalvfs", &dev->sriov_totalvfs) < 0)
+		dev->sriov_totalvfs = -1;
 	/*
 	 * The kernel has boot_vga only on VGA-class functions (pci_dev_attrs_are_visible()), and
 	 * it is 1 on one of them at most (vga_default_device()): once that one is read, the rest
@@ -638,6 +643,60 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 		dev->physpath = scan_physpath_of(buf);
 		dev->nchain = scan_chain_of(buf, &dev->chain);
 	}
+}
+
+int scan_vfs(struct scanner *s, const struct pci_dev *pf, struct pci_addr **out)
+{
+	size_t n = 0, cap = 0;
+
+	*out = NULL;
+	for (int k = 0; k < pf->sriov_numvfs; k++) {
+		char rel[PCI_ADDR_MAX + 24], link[512];
+		struct pci_addr a;
+
+		if (path_fmt(rel, sizeof(rel), "%s/virtfn%d", pf->name, k) < 0 ||
+		    readlink_at(s->dfd, rel, link, sizeof(link)) < 0 ||
+		    pci_addr_parse(path_basename(link), &a) < 0)
+			continue;
+		grow((void **)out, &cap, n, sizeof(**out));
+		(*out)[n++] = a;
+	}
+	return (int)n;
+}
+
+int scan_physfn(const char *sysfs, struct pci_dev *dev)
+{
+	char path[4096], link[512];
+	struct pci_dev pf;
+	struct pci_addr *vfs = NULL;
+	struct scanner s;
+	int r, n;
+
+	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", sysfs, dev->name) < 0)
+		return -ENAMETOOLONG;
+	r = readlink_at(AT_FDCWD, path, link, sizeof(link));
+	if (r < 0)
+		return r;
+	if (pci_addr_parse(path_basename(link), &dev->physfn) < 0)
+		return -EINVAL;
+	pf = (struct pci_dev){.addr = dev->physfn};
+	pci_addr_fmt(&pf.addr, pf.name);
+	if ((r = scanner_open(&s, sysfs)) < 0)
+		return r;
+	if (path_fmt(path, sizeof(path), "%s/sriov_numvfs", pf.name) < 0 ||
+	    read_attr_at(s.dfd, path, link, sizeof(link)) < 0)
+		pf.sriov_numvfs = 0;
+	else
+		pf.sriov_numvfs = atoi(link);
+	n = scan_vfs(&s, &pf, &vfs);
+	scanner_close(&s);
+	for (int k = 0; k < n; k++)
+		if (pci_addr_cmp(&vfs[k], &dev->addr) == 0) {
+			dev->vf_index = k;
+			dev->is_vf = true;
+		}
+	free(vfs);
+	return dev->is_vf ? 0 : -ENOENT;
 }
 
 void scan_physpath(struct scanner *s, struct pci_dev *dev)

@@ -17,12 +17,16 @@ struct pci_dev {
 	struct pci_ids ids;
 	const char *driver; /* NULL when unbound; interned (str_intern()), never freed */
 	bool has_detail;
-	char *driver_override; /* NULL when the kernel shows "(null)" or there is no such file */
-	int iommu_group;       /* -1: no group */
-	int header_type;       /* -1: config unreadable */
-	int sriov_numvfs;      /* -1: not a PF */
-	int boot_vga;	       /* -1: no boot_vga attribute */
-	char *physpath;	       /* "pci0000:00/01.1/00.0" */
+	char *driver_override;	/* NULL when the kernel shows "(null)" or there is no such file */
+	int iommu_group;	/* -1: no group */
+	int header_type;	/* -1: config unreadable */
+	int sriov_numvfs;	/* -1: not a PF */
+	int sriov_totalvfs;	/* -1: not a PF (or unreadable) */
+	bool is_vf;		/* known to be a VF (its PF's virtfnN, or its physfn link) */
+	struct pci_addr physfn; /* a VF's PF */
+	int vf_index;		/* a VF's N in its PF's virtfnN */
+	int boot_vga;		/* -1: no boot_vga attribute */
+	char *physpath;		/* "pci0000:00/01.1/00.0" */
 	struct pci_addr
 	    *chain; /* the PCI functions from the root down to this one (with physpath) */
 	size_t nchain;
@@ -55,6 +59,11 @@ int scanner_open(struct scanner *s, const char *sysfs);
 void scanner_close(struct scanner *s);
 /* Reads the IOMMU group, header type, SR-IOV state, boot_vga and what `want` asks for. */
 void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d);
+/* The VFs of a PF with VFs enabled (its virtfnN links, in N order). Returns the count or -errno. */
+int scan_vfs(struct scanner *s, const struct pci_dev *pf, struct pci_addr **out);
+/* A VF's PF and its index among the PF's VFs (dev->physfn, dev->vf_index), from its physfn link.
+ * Returns 0, or -errno (not a VF: -ENOENT). */
+int scan_physfn(const char *sysfs, struct pci_dev *dev);
 /* Only the physical path, whether or not the details were read. */
 void scan_physpath(struct scanner *s, struct pci_dev *dev);
 /*

@@ -7,9 +7,10 @@ Sources (combine freely, later ones add devices):
   --spec FILE       a small spec written by a test, one device per line ('-' reads stdin):
                       dev ADDR VVVV:DDDD [class=CCCCCC] [sub=VVVV:DDDD] [driver=NAME] [group=N]
                           [bridge secondary=BB] [override=NAME] [boot_vga=0|1] [sriov=NUM/TOTAL]
-                          [rev=RR] [native=DRV] [nouevent] [noconfig]
+                          [rev=RR] [native=DRV] [nouevent] [noconfig] [vf=PF-ADDR]
                     native= names the driver that takes the device when probed (default: driver=),
-                    written to OUT/.mock/native for the kernel model tests/mock/pcimock.c
+                    written to OUT/.mock/native for the kernel model tests/mock/pcimock.c;
+                    vf= makes the function a VF of that PF (its physfn link, the PF's virtfnN)
   --synthetic N     N functions of a made-up machine (root ports, GPUs with audio, NICs with
                     SR-IOV VFs, NVMe twins), deterministic from --seed.
 Changes applied afterwards:
@@ -60,6 +61,7 @@ class Dev:
         self.uevent = True
         self.config = True
         self.native = None  # the driver that binds it when probed (defaults to .driver)
+        self.vf_of = None  # the PF's address (a VF)
 
     @property
     def addr(self):
@@ -170,6 +172,8 @@ def parse_spec(path):
                 d.uevent = False
             elif k == "noconfig":
                 d.config = False
+            elif k == "vf":
+                d.vf_of = parse_addr(v)
             else:
                 raise SystemExit("mksysfs: %s:%d: unknown key %r" % (path, lineno, k))
         devs.append(d)
@@ -350,6 +354,18 @@ def build(out, devs, groups_mode):
                 write(os.path.join(g, "type"), "DMA\n", 0o444)
             symlink(p, os.path.join(g, "devices", d.name))
             symlink(g, os.path.join(p, "iommu_group"))
+    # SR-IOV: the PF's virtfnN and each VF's physfn, in address order
+    vfs_of = {}
+    for d in devs:
+        if d.vf_of is not None:
+            vfs_of.setdefault(d.vf_of, []).append(d)
+    for pf_addr, vfs in vfs_of.items():
+        pf = by_addr.get(pf_addr)
+        if pf is None:
+            raise SystemExit("mksysfs: vf= names %04x:%02x:%02x.%x, not in the tree" % pf_addr)
+        for k, vf in enumerate(vfs):
+            symlink(path_of(vf), os.path.join(path_of(pf), "virtfn%d" % k))
+            symlink(path_of(pf), os.path.join(path_of(vf), "physfn"))
     # The kernel model in tests/mock/pcimock.c reads which driver matches which device here.
     os.makedirs(os.path.join(out, ".mock"), exist_ok=True)
     with open(os.path.join(out, ".mock", "native"), "w") as f:
