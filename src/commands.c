@@ -609,43 +609,56 @@ static int cmd_initramfs_modules(const struct opts *o, int argc, char **argv)
 }
 
 static const struct command commands[] = {
-    {"plan", cmd_plan,
+    {"plan", cmd_plan, OPT_PLAN | OPT_JSON,
      "Usage: earlybind plan [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--boot-devices FILE] "
      "[--json]\n"
      "What would be done to each PCI function and why, the IOMMU groups of claimed functions,\n"
      "and the warnings. Read-only. Exit 0, or 1 when bus/pci/devices cannot be read.\n"},
-    {"status", cmd_status,
+    {"status", cmd_status, OPT_PLAN | OPT_JSON | OPT_PROMETHEUS | OPT_WRITE,
      "Usage: earlybind status [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--json]\n"
      "       earlybind status --prometheus [--write FILE]\n"
      "Every PCI function like lspci -nnk: driver, driver_override, IOMMU group, the plan, and\n"
      "what apply did at boot (/run/earlybind). Read-only.\n"},
-    {"apply", cmd_apply,
+    {"apply", cmd_apply, OPT_PLAN | OPT_JSON | OPT_DRY_RUN | OPT_DEVICE | OPT_KMSG,
      "Usage: earlybind apply [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--device ADDR]\n"
      "                       [--dry-run] [--kmsg FILE] [--moddir DIR] [--boot-devices FILE] "
      "[--json]\n"
      "Claim the devices of the plan: load the driver (libkmod), write driver_override, unbind,\n"
      "drivers_probe, verify; roll back on failure. Exit 1 when any claim failed.\n"},
-    {"release", cmd_release,
+    {"release", cmd_release, OPT_PLAN | OPT_KMSG,
      "Usage: earlybind release ADDR...\n"
      "Give claimed devices back: clear driver_override, unbind, reprobe the default driver.\n"},
-    {"check", cmd_check,
+    {"check", cmd_check, OPT_SYSFS | OPT_ROOT,
      "Usage: earlybind check [--sysfs DIR] [--root DIR]\n"
      "Exit 1, listing each claim from this boot that is no longer in effect.\n"},
-    {"initramfs-modules", cmd_initramfs_modules,
+    {"initramfs-modules", cmd_initramfs_modules, OPT_PLAN | OPT_HOSTONLY,
      "Usage: earlybind initramfs-modules [--moddir DIR] [--hostonly] [--sysfs DIR] [--root DIR]\n"
      "The vfio-pci variant modules an initramfs needs, one a line: every one the kernel has, or\n"
      "with --hostonly those this host's plan binds (the generators call this).\n"},
-    {"boot-devices", cmd_boot_devices,
+    {"boot-devices", cmd_boot_devices, OPT_SYSFS | OPT_ROOT | OPT_CMDLINE | OPT_JSON | OPT_WRITE,
      "Usage: earlybind boot-devices [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--write FILE] "
      "[--json]\n"
      "The PCI functions that carry /, /usr, root= and resume=, with ids and physical path.\n"},
-    {"suggest", cmd_suggest,
+    {"suggest", cmd_suggest, OPT_PLAN | OPT_JSON,
      "Usage: earlybind suggest [--sysfs DIR] [--json] ADDR...\n"
      "The command-line words that claim those devices (and their IOMMU-group companions) here.\n"},
-    {"doctor", cmd_doctor,
+    {"doctor", cmd_doctor, OPT_PLAN | OPT_JSON | OPT_INITRAMFS,
      "Usage: earlybind doctor [--sysfs DIR] [--root DIR] [--initramfs FILE] [--json]\n"
      "What will go wrong on this host, each finding with its fix. Exit 1 on any problem.\n"},
 };
+
+const char *option_name(unsigned bit)
+{
+	static const char *const names[] = {
+	    "--sysfs",	    "--root",	   "--cmdline", "--boot-devices", "--json",
+	    "--prometheus", "--dry-run",   "--device",	"--kmsg",	  "--moddir",
+	    "--write",	    "--initramfs", "--hostonly"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (bit == 1u << i)
+			return names[i];
+	return "?";
+}
 
 const struct command *command_find(const char *name)
 {

@@ -16,14 +16,36 @@ struct opts {
 	const char *initramfs;	/* --initramfs FILE (doctor) */
 };
 
+/* The options, as bits: which ones a command takes (others are a usage error). */
+enum {
+	OPT_SYSFS = 1 << 0,
+	OPT_ROOT = 1 << 1,
+	OPT_CMDLINE = 1 << 2,
+	OPT_BOOT_DEVICES = 1 << 3,
+	OPT_JSON = 1 << 4,
+	OPT_PROMETHEUS = 1 << 5,
+	OPT_DRY_RUN = 1 << 6,
+	OPT_DEVICE = 1 << 7,
+	OPT_KMSG = 1 << 8,
+	OPT_MODDIR = 1 << 9,
+	OPT_WRITE = 1 << 10,
+	OPT_INITRAMFS = 1 << 11,
+	OPT_HOSTONLY = 1 << 12,
+	/* where the plan reads: every command that plans takes these */
+	OPT_PLAN = OPT_SYSFS | OPT_ROOT | OPT_CMDLINE | OPT_BOOT_DEVICES | OPT_MODDIR,
+};
+
 struct command {
 	const char *name;
 	/* Returns the exit status. */
 	int (*run)(const struct opts *o, int argc, char **argv);
+	unsigned opts;	  /* the OPT_* it takes */
 	const char *help; /* `earlybind COMMAND --help` */
 };
 
 const struct command *command_find(const char *name);
+/* The name of an OPT_* bit, "--sysfs". */
+const char *option_name(unsigned bit);
 /* Every argument a well-formed PCI address: 0, or the usage exit status 2 (said on stderr). */
 int check_addr_args(const char *cmd, int argc, char **argv);
 /* The device an address argument names, or NULL (said on stderr). */

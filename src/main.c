@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 	};
 	struct opts o = {.env = {.sysfs = "/sys", .root = ""}};
 	const struct command *cmd;
+	unsigned given = 0;
 	bool help = false;
 	int opt, r;
 
@@ -89,42 +90,55 @@ int main(int argc, char **argv)
 	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 's':
+			given |= OPT_SYSFS;
 			o.env.sysfs = optarg;
 			break;
 		case 'r':
+			given |= OPT_ROOT;
 			o.env.root = optarg;
 			break;
 		case 'c':
+			given |= OPT_CMDLINE;
 			o.env.cmdline_files[o.env.ncmdline++] = optarg;
 			break;
 		case 'b':
+			given |= OPT_BOOT_DEVICES;
 			o.env.boot_devices = optarg;
 			break;
 		case 'j':
+			given |= OPT_JSON;
 			o.json = true;
 			break;
 		case 'P':
+			given |= OPT_PROMETHEUS;
 			o.prometheus = true;
 			break;
 		case 'n':
+			given |= OPT_DRY_RUN;
 			o.dry_run = true;
 			break;
 		case 'd':
+			given |= OPT_DEVICE;
 			o.device = optarg;
 			break;
 		case 'k':
+			given |= OPT_KMSG;
 			o.env.kmsg = optarg;
 			break;
 		case 'm':
+			given |= OPT_MODDIR;
 			o.env.moddir = optarg;
 			break;
 		case 'w':
+			given |= OPT_WRITE;
 			o.write_file = optarg;
 			break;
 		case 'i':
+			given |= OPT_INITRAMFS;
 			o.initramfs = optarg;
 			break;
 		case 'H':
+			given |= OPT_HOSTONLY;
 			o.hostonly = true;
 			break;
 		case 'h':
@@ -156,6 +170,12 @@ int main(int argc, char **argv)
 		fputs(cmd->help, stdout);
 		free(o.env.cmdline_files);
 		return 0;
+	}
+	if (given & ~cmd->opts) {
+		fprintf(stderr, "earlybind: %s does not take %s\n", cmd->name,
+			option_name(given & ~cmd->opts & -(given & ~cmd->opts)));
+		free(o.env.cmdline_files);
+		return 2;
 	}
 	r = cmd->run(&o, argc - optind - 1, argv + optind + 1);
 	free(o.env.cmdline_files);

@@ -44,7 +44,7 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
 					"/usr/local/lib/modprobe.d", "/lib/modprobe.d", NULL};
 
-/* Whether the file `name` in the open directory dfd has "ids=" in it. */
+/* Whether the file `name` in the open directory dfd has "ids=" or "disable_denylist" in it. */
 static bool file_mentions_ids(int dfd, const char *name)
 {
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -57,11 +57,11 @@ static bool file_mentions_ids(int dfd, const char *name)
 	while ((r = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
 		size_t len = keep + (size_t)r;
 
-		if (memmem(buf, len, "ids=", 4))
+		if (memmem(buf, len, "ids=", 4) || memmem(buf, len, "disable_denylist", 16))
 			return true;
 		if ((size_t)r < sizeof(buf) - keep) /* a regular file's short read is its end */
 			return false;
-		keep = 3; /* "ids" may go on in the next block */
+		keep = 15; /* "disable_denylis" may go on in the next block */
 		memmove(buf, buf + len - keep, keep);
 	}
 	return false;

@@ -103,6 +103,8 @@ static size_t gather(struct ctx *c, struct scanner *s, bool all)
 			if (c->rules.group == GROUP_OFF) {
 				if (!dev->has_detail)
 					dev->iommu_group = groups[g];
+				/* bridges never block: the same answer as with details */
+				scan_header_type(s, dev);
 			} else {
 				scan_detail(s, dev, want, &c->diag);
 			}

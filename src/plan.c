@@ -53,8 +53,16 @@ bool plan_select(const struct rules *r, const struct pci_dev *dev, const struct 
 	if (r->nsriov)
 		s->sriov_pf = rules_find_sriov(r, &dev->addr, dev->chain, dev->nchain, &dev->ids);
 	c = rules_find_claim(r, &dev->addr);
-	if (!c && rules_need_chain(r))
-		c = rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids);
+	if (rules_need_chain(r)) {
+		/* an address claim and a path or pci: claim of one device: the later typed wins */
+		const struct claim_sel *x =
+		    rules_match_xclaim(r, dev->chain, dev->nchain, &dev->ids);
+
+		if (c && x)
+			s->lost = c->order < x->order ? c : x;
+		if (!c || (x && x->order > c->order))
+			c = x;
+	}
 	if (c) {
 		s->claim = c;
 		s->target = c->drv;
@@ -255,6 +263,43 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 	return true;
 }
 
+/*
+ * vfio-pci's denylist: the devices vfio_pci_dev_in_denylist() makes vfio-pci refuse unless
+ * vfio_pci.disable_denylist=1 (drivers/vfio/pci/vfio_pci.c of Debian's linux-source-6.1,
+ * 6.1.192: Intel QAT C3xxx, C62x and DH895xCC with their VFs, DSA and IAX of Sapphire Rapids;
+ * include/linux/pci_ids.h for the numbers). Its variants (vfio_pci_core) have no denylist.
+ */
+static bool vfio_denylisted(const struct pci_ids *ids)
+{
+	static const uint16_t intel[] = {
+	    0x19e2, 0x19e3, /* PCI_DEVICE_ID_INTEL_QAT_C3XXX, _VF */
+	    0x37c8, 0x37c9, /* PCI_DEVICE_ID_INTEL_QAT_C62X, _VF */
+	    0x0435, 0x0443, /* PCI_DEVICE_ID_INTEL_QAT_DH895XCC, _VF */
+	    0x0b25,	    /* PCI_DEVICE_ID_INTEL_DSA_SPR0 */
+	    0x0cfe,	    /* PCI_DEVICE_ID_INTEL_IAX_SPR0 */
+	};
+
+	if (ids->vendor != 0x8086)
+		return false;
+	for (size_t i = 0; i < ARRAY_SIZE(intel); i++)
+		if (ids->device == intel[i])
+			return true;
+	return false;
+}
+
+/* A device on a vfio-pci-family driver is already claimed unless the claim names another one:
+ * exactly vfio-pci (=vfio-pci), or a variant by its module (=MODULE). */
+static bool on_named_driver(const struct pci_dev *dev, const struct selection *sel)
+{
+	if (!sel->claim || sel->target != DRV_VFIO)
+		return true;
+	if (sel->claim->exact)
+		return strcmp(dev->driver, "vfio-pci") == 0;
+	if (sel->claim->variant[0])
+		return same_module(dev->driver, sel->claim->variant);
+	return true;
+}
+
 /* What every claim is told, selector or companion alike: the firmware framebuffer in its BAR,
  * the console it takes, the IOMMU it needs. */
 static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_facts *f,
@@ -267,6 +312,13 @@ static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_
 			  "another GPU primary in the firmware, or use a serial console: "
 			  "console=ttyS0)",
 			  dev->name, drv_name(t));
+	else if (dev->boot_display == 1)
+		diag_warn(
+		    d, DIAG_PLAN,
+		    "%s is the boot display device (boot_display): the console goes dark when "
+		    "%s takes it (make another display primary in the firmware, or use a "
+		    "serial console: console=ttyS0)",
+		    dev->name, drv_name(t));
 	if (dev->iommu_group < 0 && t == DRV_VFIO)
 		diag_warn(d, DIAG_PLAN,
 			  "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? "
@@ -281,6 +333,7 @@ static void decide_selected(const struct rules *r, const struct pci_dev *dev,
 	_cleanup_free_ char *vf_why = NULL;
 	const struct variant_alias *v;
 	struct selection sel;
+	const char *kept;
 	enum drv t;
 	bool missing;
 
@@ -298,7 +351,10 @@ static void decide_selected(const struct rules *r, const struct pci_dev *dev,
 		sel.why = rules_match_ids(r, DRV_VFIO, &dev->ids)->text;
 	}
 	t = sel.target;
-	if (rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
+	if ((kept = rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids))) {
+		if (sel.why && sel.claim)
+			diag_warn(d, DIAG_PLAN, "%s: %s and %s both name it: kept", dev->name,
+				  sel.why, kept);
 		if (sel.why)
 			set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)",
 			    sel.why);
@@ -306,6 +362,10 @@ static void decide_selected(const struct rules *r, const struct pci_dev *dev,
 			set(dc, ACT_KEEP, DRV_NONE, "earlybind.keep: kept by the host");
 		return;
 	}
+	if (sel.lost && (sel.lost->drv != sel.claim->drv || sel.lost->exact != sel.claim->exact ||
+			 strcmp(sel.lost->variant, sel.claim->variant) != 0))
+		diag_warn(d, DIAG_ADDR, "%s is overridden by the later %s", sel.lost->text,
+			  sel.why);
 	if (!sel.why) {
 		/* The common case on a big machine: no allocation, see decision_reason(). */
 		dc->action = ACT_NONE;
@@ -343,9 +403,16 @@ static void decide_selected(const struct rules *r, const struct pci_dev *dev,
 			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
 			  "built-in pci-stub would",
 			  dev->name);
+	if (t == DRV_VFIO && !v && !r->vfio_denylist_off && vfio_denylisted(&dev->ids)) {
+		set(dc, ACT_REFUSE, t,
+		    "vfio-pci's denylist holds %04x:%04x (devices with known errata): vfio-pci "
+		    "refuses to bind it unless vfio_pci.disable_denylist=1 is given (%s)",
+		    dev->ids.vendor, dev->ids.device, sel.why);
+		return;
+	}
 	if (!claimable(r, dev, f->boot, dc, t, sel.why, sel.by_addr))
 		return;
-	if (drv_from_bound(dev->driver) == t) { /* vfio-pci or a variant of it */
+	if (drv_from_bound(dev->driver) == t && on_named_driver(dev, &sel)) {
 		warn_framebuffer(dev, t, f, d);
 		set(dc, ACT_ALREADY, t, "%s", sel.why);
 		dc->variant = v ? v->module : NULL;
@@ -425,6 +492,25 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			lead = &devs->v[idx[i]];
 	if (!lead)
 		return;
+	/* a member the host keeps means the group can never be viable: no companions then */
+	for (size_t i = 0; i < n; i++) {
+		const struct pci_dev *dev = &devs->v[idx[i]];
+		const struct decision *dc = &p->dec[idx[i]];
+		const char *held = dc->action == ACT_KEEP     ? "kept"
+				   : dc->action == ACT_REFUSE ? "refused"
+				   : dc->action == ACT_RETURN ? "given back"
+				   : dc->action == ACT_NONE && (dev->ids.class >> 16) == 0x01
+				       ? "mass storage"
+				       : NULL;
+
+		if (!held)
+			continue;
+		diag_warn(d, DIAG_PLAN,
+			  "IOMMU group %d cannot be viable: %s stays with the host (%s); its other "
+			  "members are not claimed as companions",
+			  lead->iommu_group, dev->name, held);
+		return;
+	}
 	snprintf(why, sizeof(why), "IOMMU group %d companion of %s, earlybind.group=%s",
 		 lead->iommu_group, pci_addr_fmt(&lead->addr, a), drv_name(t));
 	for (size_t i = 0; i < n; i++) {
@@ -439,6 +525,7 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			    "mass storage: never claimed as a companion (%s)", why);
 			continue;
 		}
+		dc->companion = true;
 		if (!claimable(r, dev, f->boot, dc, t, why, false))
 			continue;
 		const struct selection sel = {.why = why, .target = t};
@@ -459,11 +546,14 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 
 bool group_member_ok(const struct pci_dev *dev, const char *driver, bool now)
 {
-	if (drv_from_bound(driver) != DRV_NONE)
+	/* the drivers that leave DMA to the group's owner (driver_managed_dma): the vfio
+	 * drivers, pci-stub, pcieport; any other bound driver blocks, on a bridge too */
+	if (drv_from_bound(driver) != DRV_NONE || (driver && strcmp(driver, "pcieport") == 0))
 		return true;
-	if (now)
-		return !driver || pci_is_bridge(dev);
-	return pci_is_bridge(dev) && (!driver || strcmp(driver, "pcieport") == 0);
+	if (driver)
+		return false;
+	/* unbound: fine now; after coldplug an endpoint will have its driver, a bridge not */
+	return now || pci_is_bridge(dev);
 }
 
 static void judge_group(const struct pci_list *devs, struct plan *p, const size_t *idx, size_t n)
@@ -558,6 +648,75 @@ static void plan_sriov(const struct rules *r, const struct pci_list *devs, struc
 	}
 }
 
+/* The devices a path or pci: entry names; *unselected: how many of them no selector claims. */
+static size_t x_matches(const struct claim_sel *x, const struct pci_list *devs,
+			const struct plan *p, size_t *unselected)
+{
+	size_t n = 0;
+
+	*unselected = 0;
+	for (size_t i = 0; i < devs->n; i++) {
+		const struct pci_dev *dev = &devs->v[i];
+
+		if (!sel_matches(x, dev->chain, dev->nchain, &dev->ids))
+			continue;
+		n++;
+		*unselected += p->dec[i].action == ACT_NONE;
+	}
+	return n;
+}
+
+static void warn_force_alone(const char *text, const char *what, struct diag *d)
+{
+	diag_warn(d, DIAG_ADDR,
+		  "%s: no selector claims %s; force only lets a claim take a device the guard "
+		  "refuses",
+		  text, what);
+}
+
+/* Entries that name no device here, and force= entries no selector goes with, are said. */
+static void warn_unmatched(const struct rules *r, const struct pci_list *devs, const struct plan *p,
+			   struct diag *d)
+{
+	size_t unselected;
+	char a[PCI_ADDR_MAX];
+
+	for (size_t i = 0; i < r->nclaims; i++)
+		if (!pci_list_find(devs, &r->claims[i].addr))
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device at that address",
+				  r->claims[i].text);
+	for (size_t i = 0; i < r->keep.n; i++)
+		if (!pci_list_find(devs, &r->keep.v[i].addr))
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device at that address",
+				  r->keep.v[i].text);
+	for (size_t i = 0; i < r->force.n; i++) {
+		const struct pci_dev *dev = pci_list_find(devs, &r->force.v[i].addr);
+
+		if (!dev)
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device at that address",
+				  r->force.v[i].text);
+		else if (p->dec[dev - devs->v].action == ACT_NONE)
+			warn_force_alone(r->force.v[i].text, pci_addr_fmt(&dev->addr, a), d);
+	}
+	for (size_t i = 0; i < r->nxclaims; i++)
+		if (!x_matches(&r->xclaims[i], devs, p, &unselected))
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device matches it", r->xclaims[i].text);
+	for (size_t i = 0; i < r->nxkeep; i++)
+		if (!x_matches(&r->xkeep[i], devs, p, &unselected))
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device matches it", r->xkeep[i].text);
+	for (size_t i = 0; i < r->nxforce; i++) {
+		if (!x_matches(&r->xforce[i], devs, p, &unselected))
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device matches it", r->xforce[i].text);
+		else if (unselected)
+			warn_force_alone(r->xforce[i].text, "the devices it names", d);
+	}
+	for (size_t i = 0; i < r->nsriov; i++)
+		if (r->sriov[i].pf.kind != SEL_ADDR &&
+		    !x_matches(&r->sriov[i].pf, devs, p, &unselected))
+			diag_warn(d, DIAG_ADDR, "%s: no PCI device matches it",
+				  r->sriov[i].pf.text);
+}
+
 void plan_build(const struct rules *r, const struct pci_list *devs, const struct plan_facts *f,
 		struct plan *p, struct diag *d)
 {
@@ -574,10 +733,7 @@ void plan_build(const struct rules *r, const struct pci_list *devs, const struct
 	for (size_t i = 0; i < devs->n; i++)
 		decide(r, devs, &devs->v[i], f, &p->dec[i], d);
 	if (!r->disabled)
-		for (size_t i = 0; i < r->nclaims; i++)
-			if (!pci_list_find(devs, &r->claims[i].addr))
-				diag_warn(d, DIAG_ADDR, "%s: no PCI device at that address",
-					  r->claims[i].text);
+		warn_unmatched(r, devs, p, d);
 
 	/* Group members, ordered by group: one pass per group, no quadratic search. */
 	idx = xcalloc(devs->n, sizeof(*idx));

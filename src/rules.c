@@ -463,9 +463,9 @@ static int addr_cmp_v(const void *a, const void *b)
 	return pci_addr_cmp(a, b);
 }
 
-bool addr_set_has(const struct addr_set *s, const struct pci_addr *a)
+const struct addr_entry *addr_set_find(const struct addr_set *s, const struct pci_addr *a)
 {
-	return s->n && bsearch(a, s->v, s->n, sizeof(*s->v), addr_cmp_v);
+	return s->n ? bsearch(a, s->v, s->n, sizeof(*s->v), addr_cmp_v) : NULL;
 }
 
 void rules_init(struct rules *r, struct diag *d)
@@ -482,6 +482,10 @@ void rules_free(struct rules *r)
 	free(r->ids);
 	free(r->by_vendor);
 	free(r->claims);
+	for (size_t i = 0; i < r->keep.n; i++)
+		free(r->keep.v[i].text);
+	for (size_t i = 0; i < r->force.n; i++)
+		free(r->force.v[i].text);
 	free(r->keep.v);
 	free(r->force.v);
 	for (size_t i = 0; i < r->nxclaims; i++)
@@ -669,7 +673,7 @@ static void add_addr(struct rules *r, const char *key, const char *e, struct add
 		return;
 	}
 	grow((void **)&set->v, &set->cap, set->n, sizeof(*set->v));
-	set->v[set->n++] = c.addr;
+	set->v[set->n++] = (struct addr_entry){.addr = c.addr, .text = xasprintf("%s=%s", key, e)};
 }
 
 static void add_keep(struct rules *r, const char *key, const char *e)
@@ -816,6 +820,20 @@ bool modparam_split(const char *key, const char *val, char **module, char **word
 	return true;
 }
 
+/* vfio_pci's disable_denylist as the kernel reads a bool parameter (param_set_bool(): kstrtobool;
+ * a bare name is true). */
+static void note_denylist(struct rules *r, const char *module, const char *word)
+{
+	static const char *const yes[] = {"1", "y", "Y", "on", NULL};
+
+	if (strcmp(module, "vfio_pci") != 0 || strncmp(word, "disable_denylist", 16) != 0)
+		return;
+	if (!word[16])
+		r->vfio_denylist_off = true;
+	else if (word[16] == '=')
+		r->vfio_denylist_off = str_in(word + 17, yes);
+}
+
 /* "vfio_iommu_type1.allow_unsafe_interrupts=1": an option for a module we may insert. */
 static bool add_modparam(struct rules *r, const char *key, const char *val)
 {
@@ -823,6 +841,7 @@ static bool add_modparam(struct rules *r, const char *key, const char *val)
 
 	if (!modparam_split(key, val, &mp.module, &mp.word))
 		return false;
+	note_denylist(r, mp.module, mp.word);
 	grow((void **)&r->modparams, &r->capmodparams, r->nmodparams, sizeof(*r->modparams));
 	r->modparams[r->nmodparams++] = mp;
 	return true;
@@ -860,6 +879,8 @@ void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const
 				q = !q;
 		if (*p)
 			*p++ = '\0';
+		if (drv == DRV_VFIO)
+			note_denylist(r, "vfio_pci", w);
 		if (strncmp(w, "ids=", 4) != 0)
 			continue;
 		v = w + 4;
@@ -963,9 +984,12 @@ static void addr_set_finish(struct addr_set *s)
 
 	if (s->n)
 		qsort(s->v, s->n, sizeof(*s->v), addr_cmp_v);
-	for (size_t i = 0; i < s->n; i++)
-		if (o == 0 || pci_addr_cmp(&s->v[o - 1], &s->v[i]) != 0)
+	for (size_t i = 0; i < s->n; i++) {
+		if (o == 0 || pci_addr_cmp(&s->v[o - 1].addr, &s->v[i].addr) != 0)
 			s->v[o++] = s->v[i];
+		else
+			free(s->v[i].text);
+	}
 	s->n = o;
 }
 
@@ -1063,16 +1087,27 @@ const struct claim_sel *rules_match_xclaim(const struct rules *r, const struct p
 	return match_x(r->xclaims, r->nxclaims, chain, nchain, ids);
 }
 
-bool rules_keeps(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
-		 size_t nchain, const struct pci_ids *ids)
+/* The address entry, else the last path/pci: entry naming the device: its text, or NULL. */
+static const char *addr_or_x(const struct addr_set *set, const struct claim_sel *xv, size_t xn,
+			     const struct pci_addr *a, const struct pci_addr *chain, size_t nchain,
+			     const struct pci_ids *ids)
 {
-	return addr_set_has(&r->keep, a) || match_x(r->xkeep, r->nxkeep, chain, nchain, ids);
+	const struct addr_entry *e = addr_set_find(set, a);
+	const struct claim_sel *x = e ? NULL : match_x(xv, xn, chain, nchain, ids);
+
+	return e ? e->text : x ? x->text : NULL;
 }
 
-bool rules_forces(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
-		  size_t nchain, const struct pci_ids *ids)
+const char *rules_keeps(const struct rules *r, const struct pci_addr *a,
+			const struct pci_addr *chain, size_t nchain, const struct pci_ids *ids)
 {
-	return addr_set_has(&r->force, a) || match_x(r->xforce, r->nxforce, chain, nchain, ids);
+	return addr_or_x(&r->keep, r->xkeep, r->nxkeep, a, chain, nchain, ids);
+}
+
+const char *rules_forces(const struct rules *r, const struct pci_addr *a,
+			 const struct pci_addr *chain, size_t nchain, const struct pci_ids *ids)
+{
+	return addr_or_x(&r->force, r->xforce, r->nxforce, a, chain, nchain, ids);
 }
 
 const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci_addr *a,

@@ -111,11 +111,17 @@ struct sriov_sel {
 /* Parses "WHERE:N[=DRIVER]" (N: 1-65535). Returns 0 or -EINVAL with *why. */
 int sriov_parse(const char *s, struct sriov_sel *out, const char **why);
 
+/* keep= and force= by address: sorted by address after rules_finish(), each with its text. */
+struct addr_entry {
+	struct pci_addr addr; /* first: the set is searched by address */
+	char *text;	      /* "earlybind.keep=0000:01:00.0" */
+};
 struct addr_set {
-	struct pci_addr *v;
+	struct addr_entry *v;
 	size_t n, cap;
 };
-bool addr_set_has(const struct addr_set *s, const struct pci_addr *a);
+/* The entry for the address, or NULL. */
+const struct addr_entry *addr_set_find(const struct addr_set *s, const struct pci_addr *a);
 
 enum group_mode { GROUP_OFF = 0, GROUP_VFIO, GROUP_STUB };
 
@@ -144,7 +150,8 @@ struct rules {
 	size_t nxclaims, capxclaims, nxkeep, capxkeep, nxforce, capxforce;
 	size_t nclaimwords; /* claims of either kind so far: their order typed (claim_sel.order) */
 	enum group_mode group;
-	bool variant_off; /* earlybind.variant=off: always plain vfio-pci */
+	bool variant_off;	/* earlybind.variant=off: always plain vfio-pci */
+	bool vfio_denylist_off; /* vfio_pci.disable_denylist=1 (command line or modprobe.d) */
 	bool disabled;
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;
@@ -185,11 +192,11 @@ bool rules_need_chain(const struct rules *r);
 /* The last path/pci: claim naming the device, or NULL (devices without a chain match none). */
 const struct claim_sel *rules_match_xclaim(const struct rules *r, const struct pci_addr *chain,
 					   size_t nchain, const struct pci_ids *ids);
-/* keep= / force= by address or by a path/pci: form. */
-bool rules_keeps(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
-		 size_t nchain, const struct pci_ids *ids);
-bool rules_forces(const struct rules *r, const struct pci_addr *a, const struct pci_addr *chain,
-		  size_t nchain, const struct pci_ids *ids);
+/* keep= / force= by address or by a path/pci: form: the entry's text, or NULL. */
+const char *rules_keeps(const struct rules *r, const struct pci_addr *a,
+			const struct pci_addr *chain, size_t nchain, const struct pci_ids *ids);
+const char *rules_forces(const struct rules *r, const struct pci_addr *a,
+			 const struct pci_addr *chain, size_t nchain, const struct pci_ids *ids);
 /* Appends the command line's options for `module` (either spelling) to out, space-separated. */
 void rules_module_options(const struct rules *r, const char *module, struct strbuf *out);
 

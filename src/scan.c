@@ -20,7 +20,7 @@ static void dev_clear_detail(struct pci_dev *dev)
 	dev->chain = NULL;
 	dev->nchain = 0;
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->sriov_totalvfs = -1;
-	dev->boot_vga = -1;
+	dev->boot_vga = dev->boot_display = -1;
 	dev->has_detail = false;
 }
 
@@ -441,7 +441,8 @@ void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d)
 					.header_type = -1,
 					.sriov_numvfs = -1,
 					.sriov_totalvfs = -1,
-					.boot_vga = -1};
+					.boot_vga = -1,
+					.boot_display = -1};
 		fn_name(&fl, fl.keys[k], dev->name);
 		r = scan_basic(dfd, dev);
 		if (r < 0) {
@@ -461,7 +462,7 @@ int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev
 	*dev = (struct pci_dev){.addr = *a};
 	pci_addr_fmt(a, dev->name);
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->sriov_totalvfs = -1;
-	dev->boot_vga = -1;
+	dev->boot_vga = dev->boot_display = -1;
 	return scan_refresh(sysfs, dev);
 }
 
@@ -568,11 +569,27 @@ static int header_type_of(int at, const struct pci_dev *dev)
 	return cls == 0x0604 ? 1 : 0;
 }
 
+void scan_header_type(struct scanner *s, struct pci_dev *dev)
+{
+	uint32_t cls = dev->ids.class >> 8;
+	_cleanup_close_ int at = -1;
+
+	if (dev->has_detail || dev->header_type >= 0)
+		return;
+	if (cls != 0x0000 && cls != 0x0607) { /* the class tells, as header_type_of() says */
+		dev->header_type = cls == 0x0604 ? 1 : 0;
+		return;
+	}
+	at = s->dfd < 0 ? -1 : openat(s->dfd, dev->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (at >= 0)
+		dev->header_type = header_type_of(at, dev);
+}
+
 int scanner_open(struct scanner *s, const char *sysfs)
 {
 	s->sysfs = sysfs;
 	s->gfd = -1;
-	s->boot_vga_seen = false;
+	s->boot_vga_seen = s->boot_display_seen = false;
 	s->dfd = open_devices_dir(sysfs);
 	return s->dfd < 0 ? s->dfd : 0;
 }
@@ -639,6 +656,13 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 		else if (dev->boot_vga == 1)
 			s->boot_vga_seen = true;
 	}
+	/* kernels >= 6.18 mark the boot display of any display class (an APU's 0380 too) with
+	 * boot_display, present on that one function only (video_is_primary_device()); a VGA one
+	 * says it with boot_vga already */
+	if ((dev->ids.class >> 16) == 0x03 && (dev->ids.class >> 8) != 0x0300 &&
+	    !s->boot_display_seen && read_int_attr(at, "boot_display", &dev->boot_display) == 0 &&
+	    dev->boot_display == 1)
+		s->boot_display_seen = true;
 	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0) {
 		dev->physpath = scan_physpath_of(buf);
 		dev->nchain = scan_chain_of(buf, &dev->chain);

@@ -26,6 +26,7 @@ struct pci_dev {
 	struct pci_addr physfn; /* a VF's PF */
 	int vf_index;		/* a VF's N in its PF's virtfnN */
 	int boot_vga;		/* -1: no boot_vga attribute */
+	int boot_display;	/* -1: none (kernels >= 6.18 have it on the boot display only) */
 	char *physpath;		/* "pci0000:00/01.1/00.0" */
 	struct pci_addr
 	    *chain; /* the PCI functions from the root down to this one (with physpath) */
@@ -51,9 +52,10 @@ enum {
 /* An open bus/pci/devices directory for repeated detail reads. */
 struct scanner {
 	const char *sysfs;
-	int dfd;	    /* bus/pci/devices */
-	int gfd;	    /* kernel/iommu_groups, opened on first use (O_PATH) */
-	bool boot_vga_seen; /* a boot_vga of 1 was read (the kernel has one such device) */
+	int dfd;		/* bus/pci/devices */
+	int gfd;		/* kernel/iommu_groups, opened on first use (O_PATH) */
+	bool boot_vga_seen;	/* a boot_vga of 1 was read (the kernel has one such device) */
+	bool boot_display_seen; /* likewise a boot_display */
 };
 int scanner_open(struct scanner *s, const char *sysfs);
 void scanner_close(struct scanner *s);
@@ -64,6 +66,8 @@ int scan_vfs(struct scanner *s, const struct pci_dev *pf, struct pci_addr **out)
 /* A VF's PF and its index among the PF's VFs (dev->physfn, dev->vf_index), from its physfn link.
  * Returns 0, or -errno (not a VF: -ENOENT). */
 int scan_physfn(const char *sysfs, struct pci_dev *dev);
+/* Only the header type (a config read for an undefined or CardBus class alone). */
+void scan_header_type(struct scanner *s, struct pci_dev *dev);
 /* Only the physical path, whether or not the details were read. */
 void scan_physpath(struct scanner *s, struct pci_dev *dev);
 /*

@@ -178,7 +178,7 @@ const struct variant_alias *variants_best(const struct variants *vs, const struc
 	return *tie ? NULL : best;
 }
 
-static bool same_module(const char *a, const char *b)
+bool same_module(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++)
 		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))

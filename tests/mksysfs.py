@@ -6,7 +6,7 @@ Sources (combine freely, later ones add devices):
                     bridges and their secondary buses (for the device hierarchy), SR-IOV.
   --spec FILE       a small spec written by a test, one device per line ('-' reads stdin):
                       dev ADDR VVVV:DDDD [class=CCCCCC] [sub=VVVV:DDDD] [driver=NAME] [group=N]
-                          [bridge secondary=BB] [override=NAME] [boot_vga=0|1] [sriov=NUM/TOTAL]
+                          [bridge secondary=BB] [override=NAME] [boot_vga=0|1] [boot_display=1] [sriov=NUM/TOTAL]
                           [rev=RR] [native=DRV] [nouevent] [noconfig] [vf=PF-ADDR]
                     native= names the driver that takes the device when probed (default: driver=),
                     written to OUT/.mock/native for the kernel model tests/mock/pcimock.c;
@@ -57,6 +57,7 @@ class Dev:
         self.secondary = None
         self.override = None
         self.boot_vga = None
+        self.boot_display = None  # kernels >= 6.18: on the boot display device only
         self.sriov = None  # (num, total, vf_device)
         self.uevent = True
         self.config = True
@@ -161,6 +162,8 @@ def parse_spec(path):
                 d.override = v
             elif k == "boot_vga":
                 d.boot_vga = int(v)
+            elif k == "boot_display":
+                d.boot_display = int(v)
             elif k == "sriov":
                 num, tot = v.split("/")
                 d.sriov = [int(num), int(tot), d.device]
@@ -337,6 +340,8 @@ def build(out, devs, groups_mode):
             write(os.path.join(p, "config"), config_bytes(d))
         if d.boot_vga is not None:
             write(os.path.join(p, "boot_vga"), "%d\n" % d.boot_vga, 0o444)
+        if d.boot_display is not None:
+            write(os.path.join(p, "boot_display"), "%d\n" % d.boot_display, 0o444)
         if d.sriov:
             write(os.path.join(p, "sriov_totalvfs"), "%d\n" % d.sriov[1], 0o444)
             write(os.path.join(p, "sriov_numvfs"), "%d\n" % d.sriov[0])
