@@ -484,7 +484,8 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			   struct diag *d)
 {
 	enum drv t = r->group == GROUP_VFIO ? DRV_VFIO : DRV_STUB;
-	const struct pci_dev *lead = NULL;
+	const struct pci_dev *lead = NULL, *holder = NULL;
+	const char *held = NULL;
 	char a[PCI_ADDR_MAX], why[160];
 
 	for (size_t i = 0; i < n && !lead; i++)
@@ -492,27 +493,25 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			lead = &devs->v[idx[i]];
 	if (!lead)
 		return;
+	snprintf(why, sizeof(why), "IOMMU group %d companion of %s, earlybind.group=%s",
+		 lead->iommu_group, pci_addr_fmt(&lead->addr, a), drv_name(t));
 	/* a member the host keeps means the group can never be viable: no companions then */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && !held; i++) {
 		const struct pci_dev *dev = &devs->v[idx[i]];
 		const struct decision *dc = &p->dec[idx[i]];
-		const char *held = dc->action == ACT_KEEP     ? "kept"
-				   : dc->action == ACT_REFUSE ? "refused"
-				   : dc->action == ACT_RETURN ? "given back"
-				   : dc->action == ACT_NONE && (dev->ids.class >> 16) == 0x01
-				       ? "mass storage"
-				       : NULL;
 
-		if (!held)
-			continue;
+		held = dc->action == ACT_KEEP					  ? "kept"
+		       : dc->action == ACT_REFUSE				  ? "refused"
+		       : dc->action == ACT_RETURN				  ? "given back"
+		       : dc->action == ACT_NONE && (dev->ids.class >> 16) == 0x01 ? "mass storage"
+										  : NULL;
+		holder = dev;
+	}
+	if (held)
 		diag_warn(d, DIAG_PLAN,
 			  "IOMMU group %d cannot be viable: %s stays with the host (%s); its other "
 			  "members are not claimed as companions",
-			  lead->iommu_group, dev->name, held);
-		return;
-	}
-	snprintf(why, sizeof(why), "IOMMU group %d companion of %s, earlybind.group=%s",
-		 lead->iommu_group, pci_addr_fmt(&lead->addr, a), drv_name(t));
+			  lead->iommu_group, holder->name, held);
 	for (size_t i = 0; i < n; i++) {
 		const struct pci_dev *dev = &devs->v[idx[i]];
 		struct decision *dc = &p->dec[idx[i]];
@@ -523,6 +522,13 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 		if ((dev->ids.class >> 16) == 0x01) {
 			set(dc, ACT_NONE, DRV_NONE,
 			    "mass storage: never claimed as a companion (%s)", why);
+			continue;
+		}
+		if (held) {
+			set(dc, ACT_NONE, DRV_NONE,
+			    "not claimed as a companion: IOMMU group %d cannot be viable while %s "
+			    "stays with the host (%s)",
+			    lead->iommu_group, holder->name, held);
 			continue;
 		}
 		dc->companion = true;
