@@ -127,22 +127,6 @@ static bool entry_present(const struct boot_dev *e, struct pci_list *devs, struc
 	return false;
 }
 
-/*
- * The mounts, fstab and swaps under ROOT describe the machine of the sysfs tree only when both
- * are the live ones, or a --root is given with the tree: a --sysfs tree alone (a snapshot of
- * another machine) has no facts of its own here.
- */
-static bool live_facts(const struct env *e)
-{
-	struct stat a, b;
-
-	if (e->root && *e->root && strcmp(e->root, "/") != 0)
-		return true;
-	/* the tree is /sys itself (by any path): one directory, not a walk of each component */
-	return stat(e->sysfs, &a) == 0 && stat("/sys", &b) == 0 && a.st_dev == b.st_dev &&
-	       a.st_ino == b.st_ino;
-}
-
 void bootdev_settle(const struct env *e, const struct rules *rules, struct pci_list *devs,
 		    struct boot_list *b, struct diag *d)
 {
@@ -150,7 +134,7 @@ void bootdev_settle(const struct env *e, const struct rules *rules, struct pci_l
 	size_t recorded = b->n, present = 0;
 	struct scanner s;
 
-	if (live_facts(e) && (!initramfs || sysroot_mounted(e) || have_block_devices(e)))
+	if (env_live(e) && (!initramfs || sysroot_mounted(e) || have_block_devices(e)))
 		bootdev_resolve(e, rules, b, d);
 	if (!initramfs)
 		return;

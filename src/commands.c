@@ -347,6 +347,10 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	if (o->device && released_by_hand(o, &only))
 		return 0;
 	pipeline_rules(&c, &o->env);
+	if (o->force) { /* by hand, what earlybind.force= says on the command line */
+		rules_add("earlybind.force", o->force, "--force", &c.rules);
+		rules_finish(&c.rules);
+	}
 	log_open(&log, o->env.kmsg);
 	diag0 = c.diag.n;
 	r = pipeline_scan_plan(&c, false);
@@ -619,12 +623,14 @@ static const struct command commands[] = {
      "       earlybind status --prometheus [--write FILE]\n"
      "Every PCI function like lspci -nnk: driver, driver_override, IOMMU group, the plan, and\n"
      "what apply did at boot (/run/earlybind). Read-only.\n"},
-    {"apply", cmd_apply, OPT_PLAN | OPT_JSON | OPT_DRY_RUN | OPT_DEVICE | OPT_KMSG,
+    {"apply", cmd_apply, OPT_PLAN | OPT_JSON | OPT_DRY_RUN | OPT_DEVICE | OPT_KMSG | OPT_FORCE,
      "Usage: earlybind apply [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--device ADDR]\n"
-     "                       [--dry-run] [--kmsg FILE] [--moddir DIR] [--boot-devices FILE] "
-     "[--json]\n"
+     "                       [--dry-run] [--force ADDR[,ADDR...]] [--kmsg FILE] [--moddir DIR]\n"
+     "                       [--boot-devices FILE] [--json]\n"
      "Claim the devices of the plan: load the driver (libkmod), write driver_override, unbind,\n"
-     "drivers_probe, verify; roll back on failure. Exit 1 when any claim failed.\n"},
+     "drivers_probe, verify; roll back on failure. A device in use (mounted, held, carrying\n"
+     "the network, open) or the boot needs is refused unless --force (earlybind.force=) names\n"
+     "it. Exit 1 when any claim failed.\n"},
     {"release", cmd_release, OPT_PLAN | OPT_KMSG,
      "Usage: earlybind release ADDR...\n"
      "Give claimed devices back: clear driver_override, unbind, reprobe the default driver.\n"},
@@ -650,9 +656,9 @@ static const struct command commands[] = {
 const char *option_name(unsigned bit)
 {
 	static const char *const names[] = {
-	    "--sysfs",	    "--root",	   "--cmdline", "--boot-devices", "--json",
-	    "--prometheus", "--dry-run",   "--device",	"--kmsg",	  "--moddir",
-	    "--write",	    "--initramfs", "--hostonly"};
+	    "--sysfs",	    "--root",	   "--cmdline",	 "--boot-devices", "--json",
+	    "--prometheus", "--dry-run",   "--device",	 "--kmsg",	   "--moddir",
+	    "--write",	    "--initramfs", "--hostonly", "--force"};
 
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (bit == 1u << i)

@@ -14,6 +14,7 @@ struct opts {
 	const char *device;	/* apply --device ADDR */
 	const char *write_file; /* --write FILE (boot-devices, status --prometheus) */
 	const char *initramfs;	/* --initramfs FILE (doctor) */
+	const char *force;	/* apply --force ADDR[,ADDR...]: as earlybind.force= */
 };
 
 /* The options, as bits: which ones a command takes (others are a usage error). */
@@ -31,6 +32,7 @@ enum {
 	OPT_WRITE = 1 << 10,
 	OPT_INITRAMFS = 1 << 11,
 	OPT_HOSTONLY = 1 << 12,
+	OPT_FORCE = 1 << 13,
 	/* where the plan reads: every command that plans takes these */
 	OPT_PLAN = OPT_SYSFS | OPT_ROOT | OPT_CMDLINE | OPT_BOOT_DEVICES | OPT_MODDIR,
 };

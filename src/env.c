@@ -2,6 +2,7 @@
 #include "env.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -19,6 +20,17 @@ bool in_initramfs(const struct env *e)
 	_cleanup_free_ char *p = root_path(e, "/etc/initrd-release");
 
 	return access(p, F_OK) == 0;
+}
+
+bool env_live(const struct env *e)
+{
+	struct stat a, b;
+
+	if (e->root && *e->root && strcmp(e->root, "/") != 0)
+		return true;
+	/* the tree is /sys itself (by any path): one directory, not a walk of each component */
+	return stat(e->sysfs, &a) == 0 && stat("/sys", &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
 }
 
 char *env_moddir(const struct env *e)

@@ -23,5 +23,11 @@ struct env {
 char *root_path(const struct env *e, const char *path);
 /* Whether this runs in an initramfs: ROOT/etc/initrd-release exists, as systemd decides it. */
 bool in_initramfs(const struct env *e);
+/*
+ * Whether the mounts, swaps, routes and processes under ROOT describe the machine of the sysfs
+ * tree: both are the live ones, or a --root is given with the tree. A --sysfs tree alone (a
+ * snapshot of another machine) has no such facts here.
+ */
+bool env_live(const struct env *e);
 /* The module directory: --moddir, or ROOT/lib/modules/$(uname -r). NULL (errno) if unknown. */
 char *env_moddir(const struct env *e);

@@ -44,6 +44,7 @@ static void usage(FILE *f)
 	    "                       written atomically)\n"
 	    "  --device ADDR        apply: this device only (for udev)\n"
 	    "  --dry-run            apply: decide and report, write nothing, load nothing\n"
+	    "  --force ADDR[,...]   apply: claim these even if in use or boot-critical\n"
 	    "  --kmsg FILE          apply: log here instead of /dev/kmsg\n"
 	    "  --moddir DIR         apply: kernel modules (default /lib/modules/$(uname -r))\n"
 	    "  --write FILE         boot-devices: store the list in FILE; status --prometheus too\n"
@@ -76,6 +77,7 @@ int main(int argc, char **argv)
 	    {"write", required_argument, NULL, 'w'},
 	    {"initramfs", required_argument, NULL, 'i'},
 	    {"hostonly", no_argument, NULL, 'H'},
+	    {"force", required_argument, NULL, 'F'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
@@ -140,6 +142,10 @@ int main(int argc, char **argv)
 		case 'H':
 			given |= OPT_HOSTONLY;
 			o.hostonly = true;
+			break;
+		case 'F':
+			given |= OPT_FORCE;
+			o.force = optarg;
 			break;
 		case 'h':
 			help = true;

@@ -9,6 +9,7 @@
 
 #include "bootdev.h"
 #include "cmdline.h"
+#include "inuse.h"
 #include "iomem.h"
 #include "modload.h"
 
@@ -192,6 +193,31 @@ static void variants(struct ctx *c)
 	c->have_variants = true;
 }
 
+/* What holds each device the plan may claim right now, on a tree that is this machine's: asked
+ * only for those candidates not on a driver of ours yet. */
+static void usage(struct ctx *c)
+{
+	struct inuse *u = NULL;
+
+	for (size_t i = 0; i < c->nusage; i++)
+		free(c->usage[i]);
+	free(c->usage);
+	c->usage = xcalloc(c->devs.n, sizeof(*c->usage));
+	c->nusage = c->devs.n;
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct pci_dev *dev = &c->devs.v[i];
+
+		if (!candidate(c, i) || drv_from_bound(dev->driver) != DRV_NONE)
+			continue;
+		if (!u && !env_live(c->env))
+			return;
+		if (!u)
+			u = inuse_open(c->env, !in_initramfs(c->env));
+		c->usage[i] = inuse_holders(u, dev);
+	}
+	inuse_close(u);
+}
+
 /* Which of vfio_pci and pci_stub the running kernel has built in: asked only when its ids are
  * given or a device is on it. */
 static void builtins(const struct ctx *c, bool *builtin)
@@ -231,8 +257,10 @@ int pipeline_scan_plan(struct ctx *c, unsigned flags)
 	scanner_close(&s);
 	framebuffers(c);
 	variants(c);
+	usage(c);
 	{
 		struct plan_facts f = {.boot = &c->boot,
+				       .usage = c->usage,
 				       .variants = c->have_variants ? &c->variants : NULL,
 				       .fbs = c->have_fbs ? &c->fbs : NULL};
 
@@ -253,6 +281,10 @@ void ctx_free(struct ctx *c)
 	variants_free(&c->variants);
 	iomem_free(&c->fbs);
 	free(c->wanted);
+	for (size_t i = 0; i < c->nusage; i++)
+		free(c->usage[i]);
+	free(c->usage);
+	c->usage = NULL;
 	plan_free(&c->plan);
 	boot_list_free(&c->boot);
 	pci_list_free(&c->devs);

@@ -33,6 +33,8 @@ struct ctx {
 	struct iomem_fbs fbs;	  /* firmware framebuffers (read when needed) */
 	bool have_fbs;
 	bool *wanted; /* per device: plan_select() says a selector wants it */
+	char **usage; /* per device: what holds it now (inuse.h), for the candidates */
+	size_t nusage;
 };
 
 /*

@@ -212,10 +212,11 @@ static void use_variant(const struct variant_alias *v, enum drv t, struct decisi
 }
 
 /* The checks every claim passes, selector or companion alike. Returns false if it was refused. */
-static bool claimable(const struct rules *r, const struct pci_dev *dev,
-		      const struct boot_list *boot, struct decision *dc, enum drv t,
-		      const char *why, bool by_addr)
+static bool claimable(const struct rules *r, const struct pci_dev *dev, const struct plan_facts *f,
+		      struct decision *dc, enum drv t, const char *why, bool by_addr, size_t idx)
 {
+	const struct boot_list *boot = f->boot;
+	const char *held = f->usage ? f->usage[idx] : NULL;
 	const struct boot_dev *bd;
 	char a[PCI_ADDR_MAX];
 
@@ -258,6 +259,14 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev,
 		    "not at its recorded place (moved slots?); earlybind.claim=%s claims it (%s)",
 		    bd->physpath, bd->vendor, bd->device, bd->what, pci_addr_fmt(&dev->addr, a),
 		    why);
+		return false;
+	}
+	if (held && !rules_forces(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
+		pci_addr_fmt(&dev->addr, a);
+		set(dc, ACT_REFUSE, t,
+		    "in use: %s; earlybind.force=%s (by hand: apply --force %s) claims it anyway "
+		    "(%s)",
+		    held, a, a, why);
 		return false;
 	}
 	return true;
@@ -326,9 +335,9 @@ static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_
 			  dev->name);
 }
 
-static void decide_selected(const struct rules *r, const struct pci_dev *dev,
-			    const struct pci_dev *pf, const struct plan_facts *f,
-			    struct decision *dc, struct diag *d)
+static void decide_selected(const struct rules *r, const struct pci_list *devs,
+			    const struct pci_dev *dev, const struct pci_dev *pf,
+			    const struct plan_facts *f, struct decision *dc, struct diag *d)
 {
 	_cleanup_free_ char *vf_why = NULL;
 	const struct variant_alias *v;
@@ -410,7 +419,7 @@ static void decide_selected(const struct rules *r, const struct pci_dev *dev,
 		    dev->ids.vendor, dev->ids.device, sel.why);
 		return;
 	}
-	if (!claimable(r, dev, f->boot, dc, t, sel.why, sel.by_addr))
+	if (!claimable(r, dev, f, dc, t, sel.why, sel.by_addr, (size_t)(dev - devs->v)))
 		return;
 	if (drv_from_bound(dev->driver) == t && on_named_driver(dev, &sel)) {
 		warn_framebuffer(dev, t, f, d);
@@ -460,7 +469,7 @@ static void decide(const struct rules *r, const struct pci_list *devs, const str
 {
 	const struct pci_dev *pf = dev->is_vf ? pci_list_find(devs, &dev->physfn) : NULL;
 
-	decide_selected(r, dev, pf, f, dc, d);
+	decide_selected(r, devs, dev, pf, f, dc, d);
 	give_back(r, dev, f, dc);
 }
 
@@ -532,7 +541,7 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			continue;
 		}
 		dc->companion = true;
-		if (!claimable(r, dev, f->boot, dc, t, why, false))
+		if (!claimable(r, dev, f, dc, t, why, false, idx[i]))
 			continue;
 		const struct selection sel = {.why = why, .target = t};
 		const struct variant_alias *v = pick_variant(r, dev, &sel, f, &missing, d);

@@ -83,6 +83,9 @@ struct plan_facts {
 	const struct boot_list *boot;	 /* the boot-critical devices */
 	const struct variants *variants; /* the target kernel's vfio-pci variants */
 	const struct iomem_fbs *fbs;	 /* firmware framebuffers in /proc/iomem */
+	/* per device: what holds it right now ("mount /mnt/d (vdb1)"), NULL when free or not
+	 * asked (inuse.h) */
+	char *const *usage;
 	/* per driver: built into the kernel (it applies its ids= itself, before any initramfs) */
 	bool builtin[DRV__MAX];
 };

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "inuse.h"
 #include "report.h"
 
 struct pick {
@@ -91,6 +92,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 	struct diag warn;
 	struct ctx c;
 	bool iommu, builtin, by_addr = false;
+	struct inuse *u = NULL;
 	int r, bad = 0;
 
 	if ((r = check_addr_args("suggest", argc, argv)))
@@ -112,6 +114,8 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		    "enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or amd_iommu=on",
 		    o->env.sysfs);
 	builtin = scan_module_builtin(o->env.sysfs, drv_module(DRV_VFIO));
+	if (env_live(&o->env))
+		u = inuse_open(&o->env, !in_initramfs(&o->env));
 	for (int i = 0; i < argc; i++) {
 		const struct pci_dev *d = find_arg_dev(&c, argv[i]);
 
@@ -130,11 +134,17 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 			pick_for(&c.devs, d, &picks[np++]);
 		}
 		{
+			_cleanup_free_ char *held = u ? inuse_holders(u, d) : NULL;
 			const char *why;
 
 			if (host_needs(d, &c.boot, &why))
 				diag_warn(&warn, DIAG_PLAN, "%s is %s: the host may need it",
 					  d->name, why);
+			if (held)
+				diag_warn(&warn, DIAG_PLAN,
+					  "%s is in use: %s; earlybind refuses it while it is "
+					  "(earlybind.force=%s claims it anyway)",
+					  d->name, held, d->name);
 		}
 		if (d->iommu_group < 0)
 			continue;
@@ -231,6 +241,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 	sb_free(&claims);
 	sb_free(&out);
 	diag_free(&warn);
+	inuse_close(u);
 	ctx_free(&c);
 	return bad ? 1 : 0;
 }

@@ -8,9 +8,15 @@ Sources (combine freely, later ones add devices):
                       dev ADDR VVVV:DDDD [class=CCCCCC] [sub=VVVV:DDDD] [driver=NAME] [group=N]
                           [bridge secondary=BB] [override=NAME] [boot_vga=0|1] [boot_display=1] [sriov=NUM/TOTAL]
                           [rev=RR] [native=DRV] [nouevent] [noconfig] [vf=PF-ADDR]
+                          [block=DISK[:PART...]] [holder=BLOCK:HOLDER] [net=IFACE]
+                          [master=IFACE:MASTER] [drm=NODE[:NODE...]]
                     native= names the driver that takes the device when probed (default: driver=),
                     written to OUT/.mock/native for the kernel model tests/mock/pcimock.c;
-                    vf= makes the function a VF of that PF (its physfn link, the PF's virtfnN)
+                    vf= makes the function a VF of that PF (its physfn link, the PF's virtfnN);
+                    block= a disk under the function with its partitions (class/block, dev
+                    MAJ:MIN from 252:0), holder= a dm/md device stacked on one of them
+                    (holders/, slaves/), net= a network interface (class/net), master= its
+                    bond or bridge, drm= DRM nodes (card1, renderD129; dev 226:MINOR)
   --synthetic N     N functions of a made-up machine (root ports, GPUs with audio, NICs with
                     SR-IOV VFs, NVMe twins), deterministic from --seed.
 Changes applied afterwards:
@@ -63,6 +69,11 @@ class Dev:
         self.config = True
         self.native = None  # the driver that binds it when probed (defaults to .driver)
         self.vf_of = None  # the PF's address (a VF)
+        self.blocks = []  # [disk, part, ...] lists
+        self.holders = []  # (block, holder)
+        self.nets = []
+        self.masters = []  # (iface, master)
+        self.drm = []
 
     @property
     def addr(self):
@@ -177,6 +188,16 @@ def parse_spec(path):
                 d.config = False
             elif k == "vf":
                 d.vf_of = parse_addr(v)
+            elif k == "block":
+                d.blocks.append(v.split(":"))
+            elif k == "holder":
+                d.holders.append(tuple(v.split(":", 1)))
+            elif k == "net":
+                d.nets.append(v)
+            elif k == "master":
+                d.masters.append(tuple(v.split(":", 1)))
+            elif k == "drm":
+                d.drm += v.split(":")
             else:
                 raise SystemExit("mksysfs: %s:%d: unknown key %r" % (path, lineno, k))
         devs.append(d)
@@ -371,6 +392,56 @@ def build(out, devs, groups_mode):
         for k, vf in enumerate(vfs):
             symlink(path_of(vf), os.path.join(path_of(pf), "virtfn%d" % k))
             symlink(path_of(pf), os.path.join(path_of(vf), "physfn"))
+    # block devices, network interfaces and DRM nodes under their functions
+    minor = [0]
+
+    def class_link(cls, name, target):
+        os.makedirs(os.path.join(out, "class", cls), exist_ok=True)
+        symlink(target, os.path.join(out, "class", cls, name))
+
+    def blockdev(path, name, part):
+        os.makedirs(os.path.join(path, "holders"), exist_ok=True)
+        os.makedirs(os.path.join(path, "slaves"), exist_ok=True)
+        write(os.path.join(path, "dev"), "252:%d\n" % minor[0], 0o444)
+        minor[0] += 1
+        if part:
+            write(os.path.join(path, "partition"), "1\n", 0o444)
+        class_link("block", name, path)
+
+    blockdirs = {}
+    for d in devs:
+        base = path_of(d)
+        for disk in d.blocks:
+            dp = os.path.join(base, "block", disk[0])
+            blockdev(dp, disk[0], False)
+            blockdirs[disk[0]] = dp
+            for part in disk[1:]:
+                blockdev(os.path.join(dp, part), part, True)
+                blockdirs[part] = os.path.join(dp, part)
+        for b, holder in d.holders:
+            hp = os.path.join(out, "devices", "virtual", "block", holder)
+            if not os.path.isdir(hp):
+                blockdev(hp, holder, False)
+            symlink(hp, os.path.join(blockdirs[b], "holders", holder))
+            symlink(blockdirs[b], os.path.join(hp, "slaves", b))
+        for ifc in d.nets:
+            np_ = os.path.join(base, "net", ifc)
+            os.makedirs(np_, exist_ok=True)
+            write(os.path.join(np_, "operstate"), "up\n", 0o444)
+            class_link("net", ifc, np_)
+        for ifc, master in d.masters:
+            mp = os.path.join(out, "devices", "virtual", "net", master)
+            if not os.path.isdir(mp):
+                os.makedirs(mp)
+                write(os.path.join(mp, "operstate"), "up\n", 0o444)
+                class_link("net", master, mp)
+            symlink(mp, os.path.join(base, "net", ifc, "master"))
+        for node in d.drm:
+            dp = os.path.join(base, "drm", node)
+            os.makedirs(dp, exist_ok=True)
+            num = int(re.sub(r"\D", "", node) or 0)
+            write(os.path.join(dp, "dev"), "226:%d\n" % num, 0o444)
+            class_link("drm", node, dp)
     # The kernel model in tests/mock/pcimock.c reads which driver matches which device here.
     os.makedirs(os.path.join(out, ".mock"), exist_ok=True)
     with open(os.path.join(out, ".mock", "native"), "w") as f:
