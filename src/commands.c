@@ -618,7 +618,7 @@ static const struct command commands[] = {
      "[--json]\n"
      "What would be done to each PCI function and why, the IOMMU groups of claimed functions,\n"
      "and the warnings. Read-only. Exit 0, or 1 when bus/pci/devices cannot be read.\n"},
-    {"status", cmd_status, OPT_PLAN | OPT_JSON | OPT_PROMETHEUS | OPT_WRITE,
+    {"status", cmd_status, OPT_PLAN | OPT_JSON | OPT_PROMETHEUS | OPT_WRITE | OPT_KMSG,
      "Usage: earlybind status [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--json]\n"
      "       earlybind status --prometheus [--write FILE]\n"
      "Every PCI function like lspci -nnk: driver, driver_override, IOMMU group, the plan, and\n"
@@ -634,7 +634,7 @@ static const struct command commands[] = {
     {"release", cmd_release, OPT_PLAN | OPT_KMSG,
      "Usage: earlybind release ADDR...\n"
      "Give claimed devices back: clear driver_override, unbind, reprobe the default driver.\n"},
-    {"check", cmd_check, OPT_SYSFS | OPT_ROOT,
+    {"check", cmd_check, OPT_SYSFS | OPT_ROOT | OPT_MODDIR | OPT_KMSG,
      "Usage: earlybind check [--sysfs DIR] [--root DIR]\n"
      "Exit 1, listing each claim from this boot that is no longer in effect.\n"},
     {"initramfs-modules", cmd_initramfs_modules, OPT_PLAN | OPT_HOSTONLY,

@@ -167,13 +167,29 @@ F
 		["0000:00:17.0 mount /", "0000:03:00.0 fstab /var", "0000:09:00.0 fstab swap /dev/nvme4n1",
 		 "0000:07:00.0 swap /dev/nvme3n1"]'
 	printf '%s' "$output" | jq -e '.warnings == []'
-	# plan and apply --dry-run on this booted system: the same refusals
+	# plan and apply --dry-run on this booted system: the same refusals; the nofail and
+	# automount disks are not boot-critical, but mounted: in use right now
 	echo 'vfio-pci.ids=144d:a808,144d:a80a' >"$T/cmdline"
 	run "$EB" plan --sysfs "$T/s" --root "$T/root" --cmdline "$T/cmdline" --json
 	printf '%s' "$output" | jq -c '.devices[] | [.address, .action, .target, .reason]'
 	[ "$(action 0000:03:00.0)" = "refuse null" ]
+	[ "$(action 0000:05:00.0)" = "refuse null" ]
+	[ "$(action 0000:06:00.0)" = "refuse null" ]
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:05:00.0") | .reason | startswith("in use: mount /data (nvme1n1)")'
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:06:00.0") | .reason | startswith("in use: mount /media/usb (nvme2n1)")'
+	# unmounted, they are claimed: neither is boot-critical
+	grep -v nvme "$T/root/proc/self/mountinfo" >"$T/mi" && cp "$T/mi" "$T/root/proc/self/mountinfo"
+	run "$EB" plan --sysfs "$T/s" --root "$T/root" --cmdline "$T/cmdline" --json
 	[ "$(action 0000:05:00.0)" = "claim vfio-pci" ]
 	[ "$(action 0000:06:00.0)" = "claim vfio-pci" ]
+	cat >"$T/root/proc/self/mountinfo" <<'M'
+22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw
+23 22 259:1 / /var rw,relatime shared:2 - xfs /dev/nvme0n1p1 rw
+24 22 259:2 / /data rw,relatime shared:3 - ext4 /dev/nvme1n1 rw
+25 22 259:3 / /media/usb rw,relatime shared:4 - ext4 /dev/nvme2n1 rw
+26 22 0:22 / /proc rw - proc proc rw
+M
+	run "$EB" plan --sysfs "$T/s" --root "$T/root" --cmdline "$T/cmdline" --json
 	[ "$(action 0000:07:00.0)" = "refuse null" ]
 	[ "$(action 0000:09:00.0)" = "refuse null" ]
 	plan=$(printf '%s' "$output" | jq -r '.devices[] | select(.action == "claim" or .action == "refuse") | "\(.address) \(.action)"' | sort)

@@ -12,6 +12,7 @@
     vmm=
     status=
     iomem=
+    inuse=
     # shellcheck disable=SC2013 # the words of the command line
     for w in $(cat /proc/cmdline); do
         case "$w" in
@@ -22,6 +23,7 @@
         ebtest.vmm=*) vmm=${w#ebtest.vmm=} ;;
         ebtest.status=*) status=${w#ebtest.status=} ;;
         ebtest.iomem) iomem=1 ;;
+        ebtest.inuse=*) inuse=${w#ebtest.inuse=} ;;
         esac
     done
     {
@@ -46,6 +48,63 @@
                 echo "EBTEST sriov failed on ${sriov%=*}"
             fi
             udevadm settle --timeout=60 || sleep 10
+        fi
+        # ebtest.inuse=KIND:ADDR[:force|:unmounted]: a late hand apply on a booted-like system
+        # (--root without etc/initrd-release; /proc and /dev the guest's) while ADDR is in use:
+        #   disk: its disk (vdb) mounted on /mnt/d with a file written; md: a RAID1 (degraded,
+        #   on vdb) mounted; nic: its interface up with 10.0.2.15/24 and the default route
+        if [ -n "$inuse" ]; then
+            kind=${inuse%%:*}
+            rest=${inuse#*:}
+            addr=${rest%%:*}
+            how=${rest#"$addr"}
+            how=${how#:}
+            udevadm settle --timeout=30
+            mkdir -p /tmp/booted/etc /tmp/booted/run /mnt/d
+            ln -sfn /proc /tmp/booted/proc
+            ln -sfn /dev /tmp/booted/dev
+            # selected by its ids, as a user's vfio-pci.ids would
+            words="vfio-pci.ids=$(sed 's/^0x//' "/sys/bus/pci/devices/$addr/vendor"):$(sed 's/^0x//' "/sys/bus/pci/devices/$addr/device")"
+            disk=
+            for b in "/sys/bus/pci/devices/$addr"/virtio*/block/*; do
+                [ -e "$b" ] && disk=/dev/${b##*/}
+            done
+            case "$kind" in
+            disk)
+                mount "$disk" /mnt/d && echo hello-from-before >/mnt/d/hello && sync
+                ;;
+            md)
+                mdadm --create /dev/md0 --run --level=1 --raid-devices=2 --metadata=1.2 "$disk" missing >/dev/null 2>&1 &&
+                    mkfs.ext4 -q -F /dev/md0 && mount /dev/md0 /mnt/d &&
+                    echo hello-from-before >/mnt/d/hello && sync
+                ;;
+            nic)
+                ifc=
+                for n in "/sys/bus/pci/devices/$addr"/virtio*/net/*; do
+                    [ -e "$n" ] && ifc=${n##*/}
+                done
+                ip link set "$ifc" up && ip addr add 10.0.2.15/24 dev "$ifc" &&
+                    ip route add default via 10.0.2.2 dev "$ifc"
+                echo "EBTEST inuse interface $ifc: $(ip -o -4 addr show dev "$ifc" | awk '{print $4}')"
+                ;;
+            esac
+            [ "$how" = unmounted ] && umount /mnt/d
+            force=
+            [ "$how" = force ] && force="--force $addr"
+            echo "$words" >/tmp/ebtest.inuse
+            # shellcheck disable=SC2086 # --force ADDR
+            earlybind apply --root /tmp/booted --cmdline /tmp/ebtest.inuse --kmsg /dev/console $force |
+                while read -r l; do echo "EBTEST inuse $l"; done
+            case "$kind" in
+            disk | md)
+                if [ "$(cat /mnt/d/hello 2>/dev/null)" = hello-from-before ]; then
+                    echo "EBTEST inuse read back hello-from-before"
+                fi
+                ;;
+            nic)
+                echo "EBTEST inuse after: $(ip -o -4 addr show dev "$ifc" 2>/dev/null | awk '{print $4}') route $(ip route show default 2>/dev/null)"
+                ;;
+            esac
         fi
         if [ -n "$later" ]; then
             echo "earlybind.claim=$later" >/tmp/ebtest.cmdline

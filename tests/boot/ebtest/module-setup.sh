@@ -14,6 +14,8 @@ install() {
     inst_multiple cat readlink basename sleep udevadm cksum
     # ebtest.mkraid: the RAID1 root of the md scenario is made inside the guest
     inst_multiple -o mdadm mkfs.ext4 mount umount mkdir
+    # ebtest.inuse: a late run on a booted-like system while a disk, an md array or a NIC is used
+    inst_multiple -o ip sync ln awk sed
     # EBTEST_VMM=1: the real QEMU (with its TCG module and firmware) for ebtest.vmm=
     if [ -n "${EBTEST_VMM:-}" ]; then
         inst_multiple qemu-system-x86_64 timeout
