@@ -16,7 +16,7 @@
 
 #include "apply.h"
 #include "cmdline.h"
-#include "modload.h"
+#include "kmodidx.h"
 #include "state.h"
 
 enum sev { SEV_OK, SEV_NOTE, SEV_PROBLEM };
@@ -411,14 +411,15 @@ static void check_boot_state(struct findings *f, const struct opts *o, const str
 
 /* vfio_pci or pci_stub built in: the running kernel's (sysfs) or the module tree's
  * (modules.builtin, what the next image boots). */
-static void check_builtin(struct findings *f, const struct opts *o, struct ctx *c)
+static void check_builtin(struct findings *f, const struct opts *o)
 {
+	_cleanup_free_ char *moddir = env_moddir(&o->env);
+
 	for (enum drv drv = DRV_VFIO; drv < DRV__MAX; drv++) {
 		const char *mod = drv_module(drv);
 		bool live = scan_module_builtin(o->env.sysfs, mod);
 
-		if (!live && !((c->mod || modload_new(&c->mod, &o->env) == 0) &&
-			       modload_builtin(c->mod, mod)))
+		if (!live && !(moddir && kmodidx_builtin(moddir, mod)))
 			continue;
 		finding(
 		    f, SEV_NOTE,
@@ -454,7 +455,7 @@ int cmd_doctor(const struct opts *o, int argc, char **argv)
 		return 1;
 	}
 	check_iommu(&f, o);
-	check_builtin(&f, o, &c);
+	check_builtin(&f, o);
 	check_plan(&f, &c);
 	check_modprobe(&f, o);
 	check_driverctl(&f, o, &c);

@@ -2,9 +2,15 @@
 #include "kmodidx.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
 
 /*
  * The layout, as libkmod's libkmod-index.c documents it: big-endian 32-bit integers; a header
@@ -135,4 +141,49 @@ int kmodidx_prefix(const void *buf, size_t len, const char *prefix, kmodidx_fn f
 	    magic != INDEX_MAGIC || version >> 16 != INDEX_MAJOR)
 		return -EINVAL;
 	return walk(&w, root, 0);
+}
+
+int kmodidx_file_prefix(const char *path, const char *prefix, kmodidx_fn fn, void *ud)
+{
+	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	void *map;
+	int r;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -errno;
+	if (st.st_size < 12)
+		return -EINVAL;
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED)
+		return -errno;
+	r = kmodidx_prefix(map, (size_t)st.st_size, prefix, fn, ud);
+	munmap(map, (size_t)st.st_size);
+	return r;
+}
+
+struct exact {
+	const char *key;
+	bool found;
+};
+
+static void exact_key(const char *key, const char *value, void *ud)
+{
+	struct exact *x = ud;
+
+	(void)value;
+	x->found = x->found || strcmp(key, x->key) == 0;
+}
+
+bool kmodidx_builtin(const char *moddir, const char *module)
+{
+	_cleanup_free_ char *path = xasprintf("%s/modules.builtin.bin", moddir);
+	_cleanup_free_ char *name = xstrdup(module);
+	struct exact x = {.key = name};
+
+	/* depmod keys the index by the module's name as the kernel spells it */
+	for (char *p = name; *p; p++)
+		if (*p == '-')
+			*p = '_';
+	return kmodidx_file_prefix(path, name, exact_key, &x) == 0 && x.found;
 }

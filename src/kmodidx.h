@@ -6,6 +6,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef void (*kmodidx_fn)(const char *key, const char *value, void *ud);
@@ -16,3 +17,8 @@ typedef void (*kmodidx_fn)(const char *key, const char *value, void *ud);
  * libkmod reads (magic 0xB007F457, version 2) or is damaged, -E2BIG when a walk would not end.
  */
 int kmodidx_prefix(const void *buf, size_t len, const char *prefix, kmodidx_fn fn, void *ud);
+/* The same on the index file at path (mapped, not read). Returns 0 or -errno. */
+int kmodidx_file_prefix(const char *path, const char *prefix, kmodidx_fn fn, void *ud);
+/* Whether MODDIR/modules.builtin.bin (libkmod's index of modules.builtin) names the module
+ * ("pci_stub": '-' and '_' alike). */
+bool kmodidx_builtin(const char *moddir, const char *module);

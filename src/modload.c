@@ -345,26 +345,6 @@ static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 	return r;
 }
 
-bool modload_builtin(struct modload *m, const char *module)
-{
-	struct kmod_list *list = NULL, *l;
-	bool builtin = false;
-
-	if (sym_kmod_module_new_from_lookup(m->ctx, module, &list) < 0)
-		return false;
-	sym_kmod_list_foreach(l, list)
-	{
-		struct kmod_module *mod = sym_kmod_module_get_module(l);
-
-		/* found, and no file behind it: in modules.builtin */
-		builtin = !sym_kmod_module_get_path(mod);
-		sym_kmod_module_unref(mod);
-		break;
-	}
-	sym_kmod_module_unref_list(list);
-	return builtin;
-}
-
 int modload_load(struct modload *m, const char *sysfs, const char *module,
 		 const struct rules *rules, struct strbuf *what)
 {

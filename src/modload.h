@@ -51,9 +51,6 @@ char *modload_options(struct modload *m, const struct rules *r, const char *modu
 int modload_load(struct modload *m, const char *sysfs, const char *module,
 		 const struct rules *rules, struct strbuf *what);
 
-/* Whether the context's kernel has `module` built in (libkmod's modules.builtin). */
-bool modload_builtin(struct modload *m, const char *module);
-
 /* What this context did differently from modprobe since the last call ("; "-separated), or
  * NULL. Caller frees. */
 char *modload_take_notes(struct modload *m);

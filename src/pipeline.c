@@ -11,6 +11,7 @@
 #include "cmdline.h"
 #include "inuse.h"
 #include "iomem.h"
+#include "kmodidx.h"
 #include "modload.h"
 
 static int int_cmp(const void *a, const void *b)
@@ -218,10 +219,16 @@ static void usage(struct ctx *c)
 	inuse_close(u);
 }
 
-/* Which of vfio_pci and pci_stub the running kernel has built in: asked only when its ids are
- * given or a device is on it. */
+/*
+ * Which of vfio_pci and pci_stub the running kernel has built in: asked only when its ids are
+ * given or a device is on it. SYSFS/module/NAME without initstate says it for vfio_pci; pci_stub's
+ * only parameter is hidden (mode 0), so a built-in pci_stub has no such directory: the module
+ * tree's modules.builtin.bin (which the images carry) says it then.
+ */
 static void builtins(const struct ctx *c, bool *builtin)
 {
+	_cleanup_free_ char *moddir = NULL;
+
 	for (enum drv drv = DRV_VFIO; drv < DRV__MAX; drv++) {
 		bool ask = c->rules.kernel_key_seen[drv] > 0;
 
@@ -229,6 +236,8 @@ static void builtins(const struct ctx *c, bool *builtin)
 			ask =
 			    c->devs.v[i].driver && strcmp(c->devs.v[i].driver, drv_name(drv)) == 0;
 		builtin[drv] = ask && scan_module_builtin(c->env->sysfs, drv_module(drv));
+		if (ask && !builtin[drv] && (moddir || (moddir = env_moddir(c->env))))
+			builtin[drv] = kmodidx_builtin(moddir, drv_module(drv));
 	}
 }
 

@@ -75,21 +75,9 @@ static void index_alias(const char *key, const char *module, void *ud)
 static int load_index(const char *moddir, struct variants *vs)
 {
 	_cleanup_free_ char *path = xasprintf("%s/modules.alias.bin", moddir);
-	_cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
 	struct index_load l = {.vs = vs};
-	struct stat st;
-	void *map;
-	int r;
+	int r = kmodidx_file_prefix(path, "vfio_pci:", index_alias, &l);
 
-	if (fd < 0 || fstat(fd, &st) < 0)
-		return -errno;
-	if (st.st_size < 12)
-		return -EINVAL;
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (map == MAP_FAILED)
-		return -errno;
-	r = kmodidx_prefix(map, (size_t)st.st_size, "vfio_pci:", index_alias, &l);
-	munmap(map, (size_t)st.st_size);
 	if (r < 0)
 		variants_free(vs);
 	return r;

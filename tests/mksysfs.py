@@ -41,6 +41,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import struct
 import sys
 
@@ -500,10 +501,15 @@ def builtin(out, devs, spec):
     driver, _, ids = spec.partition("=")
     dd = register(out, driver)
     mod = module_of(driver)
-    if os.path.exists(os.path.join(out, "module", mod, "initstate")):
+    if driver == "pci-stub":
+        # its one parameter, ids, has mode 0: a built-in pci_stub has no module/pci_stub at all
+        # (the module tree's modules.builtin says it), and its driver no module link
+        shutil.rmtree(os.path.join(out, "module", mod))
+        os.unlink(os.path.join(dd, "module"))
+    else:
         os.unlink(os.path.join(out, "module", mod, "initstate"))
-    os.makedirs(os.path.join(out, "module", mod, "parameters"), exist_ok=True)
-    write(os.path.join(out, "module", mod, "parameters", "ids"), ids + "\n", 0o400)
+        os.makedirs(os.path.join(out, "module", mod, "parameters"), exist_ok=True)
+        write(os.path.join(out, "module", mod, "parameters", "ids"), ids + "\n", 0o444)
     dyn = parse_ids(ids)
     write(os.path.join(dd, ".dynids"), "".join("%x %x %x %x %x %x\n" % i for i in dyn))
     for d in devs:

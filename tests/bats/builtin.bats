@@ -156,13 +156,32 @@ mock_sh() {
 	[ "$(action 0000:01:00.0)" = "keep null" ]
 }
 
-@test "both ids on a built-in pci-stub: pci-stub holds the twins first, vfio-pci is where they go; the kept twin goes back to e1000e from both drivers' ids" {
+# builtin_tree MODULE.ko...: a module tree whose modules.builtin names them, in $T/k (MODDIR_B),
+# with the real vfio modules (and their dependency irqbypass) of MODDIR for libkmod to load
+builtin_tree() {
+	local v
+	v=$(basename "$MODDIR")
+	MODDIR_B=$T/k/lib/modules/$v
+	mkdir -p "$MODDIR_B/kernel"
+	find "$MODDIR" \( -name 'vfio*.ko*' -o -name 'irqbypass.ko*' \) -exec cp {} "$MODDIR_B/kernel/" \;
+	printf '%s\n' "$@" >"$MODDIR_B/modules.builtin"
+	: >"$MODDIR_B/modules.order"
+	depmod -b "$T/k" "$v" 2>/dev/null
+}
+
+@test "both ids on a built-in pci-stub (no module/pci_stub: modules.builtin says it): pci-stub holds the twins first, vfio-pci is where they go; the kept twin goes back to e1000e from both drivers' ids" {
 	builtin_twins pci-stub=8086:10d3
-	run plan_json "$T/s" "pci-stub.ids=8086:10d3 vfio-pci.ids=8086:10d3 earlybind.keep=0000:01:00.0"
+	[ ! -e "$T/s/module/pci_stub" ]
+	builtin_tree kernel/drivers/pci/pci-stub.ko
+	run "$EB" plan --sysfs "$T/s" --moddir "$MODDIR_B" --json $(cl pci-stub.ids=8086:10d3 vfio-pci.ids=8086:10d3 earlybind.keep=0000:01:00.0)
 	[ "$(action 0000:02:00.0)" = "claim vfio-pci" ]
 	[ "$(action 0000:01:00.0)" = "return null" ]
 	warnings | grep -q '^0000:02:00.0 matches both vfio-pci.ids and pci-stub.ids: the built-in pci-stub holds it from the start, earlybind moves it to vfio-pci'
-	run eb_mocked "$T/s" apply $(cl pci-stub.ids=8086:10d3 vfio-pci.ids=8086:10d3 earlybind.keep=0000:01:00.0)
+	warnings | grep -q '^pci_stub is built into this kernel'
+	# without the module tree that says so, pci-stub keeps them, as on a modular kernel
+	run plan_json "$T/s" "pci-stub.ids=8086:10d3 vfio-pci.ids=8086:10d3"
+	[ "$(action 0000:02:00.0)" = "already pci-stub" ]
+	MODDIR=$MODDIR_B run eb_mocked "$T/s" apply $(cl pci-stub.ids=8086:10d3 vfio-pci.ids=8086:10d3 earlybind.keep=0000:01:00.0)
 	[ "$status" -eq 0 ]
 	[ "$(driver "$T/s" 0000:02:00.0)" = vfio-pci ]
 	[ "$(driver "$T/s" 0000:01:00.0)" = e1000e ]

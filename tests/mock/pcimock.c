@@ -374,14 +374,14 @@ static int probe(const char *dir, const char *addr, const char *drv)
 	return 0;
 }
 
-/* Whether a registered driver is built in: its module has no initstate. */
+/* Whether a registered driver is built in: no module behind it, or one without initstate. */
 static bool driver_builtin(const char *drv)
 {
 	char p[PATH_MAX];
 
 	pathf(p, "%s/bus/pci/drivers/%s/module", root, drv);
 	if (!exists(p))
-		return false;
+		return true;
 	pathf(p, "%s/bus/pci/drivers/%s/module/initstate", root, drv);
 	return !exists(p);
 }
