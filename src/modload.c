@@ -44,7 +44,8 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
 					"/usr/local/lib/modprobe.d", "/lib/modprobe.d", NULL};
 
-/* Whether the file `name` in the open directory dfd has "ids=" or "disable_denylist" in it. */
+/* Whether the file `name` in the open directory dfd has "ids=", "disable_denylist" or "noiommu"
+ * in it. */
 static bool file_mentions_ids(int dfd, const char *name)
 {
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -57,7 +58,8 @@ static bool file_mentions_ids(int dfd, const char *name)
 	while ((r = read(fd, buf + keep, sizeof(buf) - keep)) > 0) {
 		size_t len = keep + (size_t)r;
 
-		if (memmem(buf, len, "ids=", 4) || memmem(buf, len, "disable_denylist", 16))
+		if (memmem(buf, len, "ids=", 4) || memmem(buf, len, "disable_denylist", 16) ||
+		    memmem(buf, len, "noiommu", 7))
 			return true;
 		if ((size_t)r < sizeof(buf) - keep) /* a regular file's short read is its end */
 			return false;
@@ -148,26 +150,6 @@ void modload_free(struct modload *m)
 	free(m);
 }
 
-/* The next space-separated word of an options string, honouring double quotes. */
-static char *next_word(char **s)
-{
-	char *p = *s, *start;
-	bool q = false;
-
-	while (*p == ' ' || *p == '\t')
-		p++;
-	if (!*p)
-		return NULL;
-	start = p;
-	for (; *p && (q || (*p != ' ' && *p != '\t')); p++)
-		if (*p == '"')
-			q = !q;
-	if (*p)
-		*p++ = '\0';
-	*s = p;
-	return start;
-}
-
 /* Whether libkmod took this option of `module` from /proc/cmdline. */
 static bool from_kcmdline(const struct modload *m, const char *module, const char *word)
 {
@@ -177,13 +159,33 @@ static bool from_kcmdline(const struct modload *m, const char *module, const cha
 	return false;
 }
 
+struct option_filter {
+	const struct modload *m; /* the words libkmod merged from /proc/cmdline are dropped */
+	const char *module;
+	bool drop_ids;
+	struct strbuf *out;
+};
+
+static void filter_word(const char *key, const char *val, const char *src, void *ud)
+{
+	struct option_filter *f = ud;
+	_cleanup_free_ char *word = modparam_word(key, val);
+
+	(void)src;
+	if ((f->drop_ids && strcmp(key, "ids") == 0) ||
+	    (f->m && from_kcmdline(f->m, f->module, word)))
+		return;
+	if (f->out->len)
+		sb_addc(f->out, ' ');
+	sb_add(f->out, word);
+}
+
 char *modload_conf_options(struct modload *m, const char *module)
 {
 	struct kmod_module *mod = NULL;
 	_cleanup_free_ char *all = NULL;
 	struct strbuf sb;
 	const char *opts;
-	char *p, *w;
 
 	if (sym_kmod_module_new_from_name(m->ctx, module, &mod) < 0)
 		return NULL;
@@ -193,31 +195,21 @@ char *modload_conf_options(struct modload *m, const char *module)
 	if (!all)
 		return NULL;
 	sb_init(&sb);
-	p = all;
-	while ((w = next_word(&p))) {
-		if (from_kcmdline(m, module, w))
-			continue;
-		if (sb.len)
-			sb_addc(&sb, ' ');
-		sb_add(&sb, w);
-	}
+	/* split as the kernel splits module options (parse_args()) */
+	cmdline_split(all, "modprobe.d", filter_word,
+		      &(struct option_filter){.m = m, .module = module, .out = &sb});
 	return sb.s;
 }
 
 void modload_strip_ids(char *options)
 {
+	_cleanup_free_ char *buf = xstrdup(options);
 	struct strbuf sb;
-	char *p = options, *w;
 
 	sb_init(&sb);
 	sb_add(&sb, "");
-	while ((w = next_word(&p))) {
-		if (strncmp(w, "ids=", 4) == 0)
-			continue;
-		if (sb.len)
-			sb_addc(&sb, ' ');
-		sb_add(&sb, w);
-	}
+	cmdline_split(buf, "options", filter_word,
+		      &(struct option_filter){.drop_ids = true, .out = &sb});
 	memcpy(options, sb.s, sb.len + 1);
 	sb_free(&sb);
 }

@@ -19,9 +19,9 @@ int modload_new(struct modload **m, const struct env *e);
 void modload_free(struct modload *m);
 
 /*
- * Whether any ROOT/.../modprobe.d/\*.conf mentions "ids=" (or vfio_pci's "disable_denylist") at
- * all: only then can modprobe.d change the plan, and only then does planning pay for libkmod
- * (which reads them for real).
+ * Whether any ROOT/.../modprobe.d/\*.conf mentions "ids=" (or vfio_pci's "disable_denylist",
+ * vfio's "enable_unsafe_noiommu_mode") at all: only then can modprobe.d change the plan, and only
+ * then does planning pay for libkmod (which reads them for real).
  */
 bool modload_conf_mentions_ids(const struct env *e);
 

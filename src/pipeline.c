@@ -126,11 +126,13 @@ void pipeline_rules(struct ctx *c, const struct env *e)
 	 * it only when some file there can hold ids; apply loads it when it has a driver to load.
 	 */
 	if (modload_conf_mentions_ids(e) && modload_new(&c->mod, e) == 0) {
-		for (enum drv drv = DRV_VFIO; drv < DRV__MAX; drv++) {
-			_cleanup_free_ char *opts = modload_conf_options(c->mod, drv_module(drv));
+		static const char *const modules[] = {"vfio_pci", "pci_stub", "vfio"};
+
+		for (size_t i = 0; i < ARRAY_SIZE(modules); i++) {
+			_cleanup_free_ char *opts = modload_conf_options(c->mod, modules[i]);
 
 			if (opts)
-				rules_add_modconf(&c->rules, drv, opts, "modprobe.d");
+				rules_add_modconf(&c->rules, modules[i], opts, "modprobe.d");
 		}
 	}
 	cmdline_load(e->root, e->cmdline_files, e->ncmdline, rules_add, &c->rules, &c->diag);

@@ -811,27 +811,40 @@ bool modparam_split(const char *key, const char *val, char **module, char **word
 	if ((n == 2 && strncmp(key, "rd", 2) == 0) || (n == 9 && strncmp(key, "earlybind", 9) == 0))
 		return false;
 	*module = module_name(key, n);
-	if (!val)
-		*word = xstrdup(dot + 1);
-	else if (strpbrk(val, " \t"))
-		*word = xasprintf("%s=\"%s\"", dot + 1, val);
-	else
-		*word = xasprintf("%s=%s", dot + 1, val);
+	*word = modparam_word(dot + 1, val);
 	return true;
 }
 
-/* vfio_pci's disable_denylist as the kernel reads a bool parameter (param_set_bool(): kstrtobool;
- * a bare name is true). */
-static void note_denylist(struct rules *r, const char *module, const char *word)
+char *modparam_word(const char *param, const char *val)
+{
+	if (!val)
+		return xstrdup(param);
+	if (strpbrk(val, " \t"))
+		return xasprintf("%s=\"%s\"", param, val);
+	return xasprintf("%s=%s", param, val);
+}
+
+/* A bool module parameter as the kernel reads it (param_set_bool(): kstrtobool; a bare name is
+ * true): *flag set when `word` is "NAME[=VALUE]". */
+static void note_bool(const char *word, const char *name, bool *flag)
 {
 	static const char *const yes[] = {"1", "y", "Y", "on", NULL};
+	size_t n = strlen(name);
 
-	if (strcmp(module, "vfio_pci") != 0 || strncmp(word, "disable_denylist", 16) != 0)
+	if (strncmp(word, name, n) != 0)
 		return;
-	if (!word[16])
-		r->vfio_denylist_off = true;
-	else if (word[16] == '=')
-		r->vfio_denylist_off = str_in(word + 17, yes);
+	if (!word[n])
+		*flag = true;
+	else if (word[n] == '=')
+		*flag = str_in(word + n + 1, yes);
+}
+
+void rules_note_option(struct rules *r, const char *module, const char *word)
+{
+	if (strcmp(module, "vfio_pci") == 0)
+		note_bool(word, "disable_denylist", &r->vfio_denylist_off);
+	else if (strcmp(module, "vfio") == 0)
+		note_bool(word, "enable_unsafe_noiommu_mode", &r->noiommu_asked);
 }
 
 /* "vfio_iommu_type1.allow_unsafe_interrupts=1": an option for a module we may insert. */
@@ -841,7 +854,7 @@ static bool add_modparam(struct rules *r, const char *key, const char *val)
 
 	if (!modparam_split(key, val, &mp.module, &mp.word))
 		return false;
-	note_denylist(r, mp.module, mp.word);
+	rules_note_option(r, mp.module, mp.word);
 	grow((void **)&r->modparams, &r->capmodparams, r->nmodparams, sizeof(*r->modparams));
 	r->modparams[r->nmodparams++] = mp;
 	return true;
@@ -860,41 +873,37 @@ void rules_module_options(const struct rules *r, const char *module, struct strb
 	}
 }
 
-void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const char *src)
+struct modconf {
+	struct rules *r;
+	const char *module;
+	enum drv drv;
+};
+
+/* One option of a modprobe.d "options MODULE ..." line, split as the kernel splits it. */
+static void modconf_word(const char *key, const char *val, const char *src, void *ud)
+{
+	struct modconf *m = ud;
+	_cleanup_free_ char *word = modparam_word(key, val);
+
+	rules_note_option(m->r, m->module, word);
+	if (m->drv == DRV_NONE || strcmp(key, "ids") != 0 || !val)
+		return;
+	add_ids_key(m->r, m->drv == DRV_VFIO ? "options vfio_pci ids" : "options pci_stub ids", val,
+		    src, m->drv, false);
+	if (!strpbrk(val, " \t\"")) /* it would not survive as a word; ids never have those */
+		sb_addf(&m->r->modconf_words, "%s%s.ids=%s", m->r->modconf_words.len ? " " : "",
+			drv_name(m->drv), val);
+}
+
+void rules_add_modconf(struct rules *r, const char *module, const char *options, const char *src)
 {
 	_cleanup_free_ char *buf = xstrdup(options);
-	char *p = buf;
+	struct modconf m = {.r = r, .module = module};
 
-	/* Words are separated by spaces, a value may be double-quoted. */
-	while (*p) {
-		char *w, *v;
-
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p)
-			break;
-		w = p;
-		for (bool q = false; *p && (q || (*p != ' ' && *p != '\t')); p++)
-			if (*p == '"')
-				q = !q;
-		if (*p)
-			*p++ = '\0';
-		if (drv == DRV_VFIO)
-			note_denylist(r, "vfio_pci", w);
-		if (strncmp(w, "ids=", 4) != 0)
-			continue;
-		v = w + 4;
-		if (*v == '"') {
-			v++;
-			if (*v && v[strlen(v) - 1] == '"')
-				v[strlen(v) - 1] = '\0';
-		}
-		add_ids_key(r, drv == DRV_VFIO ? "options vfio_pci ids" : "options pci_stub ids", v,
-			    src, drv, false);
-		if (!strpbrk(v, " \t\"")) /* it would not survive as a word; ids never have those */
-			sb_addf(&r->modconf_words, "%s%s.ids=%s", r->modconf_words.len ? " " : "",
-				drv_name(drv), v);
-	}
+	if (drv_parse(module, &m.drv) < 0)
+		m.drv = DRV_NONE;
+	/* the kernel parses module options as it parses its command line (parse_args()) */
+	cmdline_split(buf, src, modconf_word, &m);
 }
 
 /*

@@ -137,6 +137,8 @@ struct modparam {
  * own earlybind.* and rd.* keys). Caller frees both strings.
  */
 bool modparam_split(const char *key, const char *val, char **module, char **word);
+/* "PARAM", "PARAM=VAL" or PARAM="VAL" (a value with blanks), as modprobe passes an option. */
+char *modparam_word(const char *param, const char *val);
 
 struct rules {
 	struct id_sel *ids;
@@ -152,6 +154,7 @@ struct rules {
 	enum group_mode group;
 	bool variant_off;	/* earlybind.variant=off: always plain vfio-pci */
 	bool vfio_denylist_off; /* vfio_pci.disable_denylist=1 (command line or modprobe.d) */
+	bool noiommu_asked;	/* vfio.enable_unsafe_noiommu_mode=1 (likewise) */
 	bool disabled;
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;
@@ -175,8 +178,9 @@ void rules_init(struct rules *r, struct diag *d);
 void rules_free(struct rules *r);
 /* The cmdline callback: one key/value word from a source. Unknown keys are ignored. */
 void rules_add(const char *key, const char *val, const char *src, void *rules);
-/* ids= found in modprobe.d "options vfio_pci ..." lines, honoured like the command line's. */
-void rules_add_modconf(struct rules *r, enum drv drv, const char *options, const char *src);
+/* The options modprobe.d gives a module ("vfio_pci", "pci_stub", "vfio"): ids= honoured like
+ * the command line's, the rest noted (rules_note_option()). */
+void rules_add_modconf(struct rules *r, const char *module, const char *options, const char *src);
 /* Sorts and de-duplicates; warns about what the kernel alone would have done differently. */
 void rules_finish(struct rules *r);
 
@@ -197,6 +201,9 @@ const char *rules_keeps(const struct rules *r, const struct pci_addr *a,
 			const struct pci_addr *chain, size_t nchain, const struct pci_ids *ids);
 const char *rules_forces(const struct rules *r, const struct pci_addr *a,
 			 const struct pci_addr *chain, size_t nchain, const struct pci_ids *ids);
+/* Notes what one option word of a module ("disable_denylist=1" of vfio_pci,
+ * "enable_unsafe_noiommu_mode" of vfio) changes in the plan; module spelled with '_'. */
+void rules_note_option(struct rules *r, const char *module, const char *word);
 /* Appends the command line's options for `module` (either spelling) to out, space-separated. */
 void rules_module_options(const struct rules *r, const char *module, struct strbuf *out);
 
