@@ -26,6 +26,10 @@ DLSYM_DEFINE(kmod_module_get_dependencies);
 DLSYM_DEFINE(kmod_module_insert_module);
 DLSYM_DEFINE(kmod_module_unref);
 DLSYM_DEFINE(kmod_module_unref_list);
+DLSYM_DEFINE(kmod_module_get_info);
+DLSYM_DEFINE(kmod_module_info_get_key);
+DLSYM_DEFINE(kmod_module_info_get_value);
+DLSYM_DEFINE(kmod_module_info_free_list);
 DLSYM_DEFINE(blkid_get_cache);
 DLSYM_DEFINE(blkid_put_cache);
 DLSYM_DEFINE(blkid_evaluate_spec);
@@ -114,6 +118,10 @@ int dlopen_kmod(const char **why)
 	    SYM(kmod_module_insert_module),
 	    SYM(kmod_module_unref),
 	    SYM(kmod_module_unref_list),
+	    SYM(kmod_module_get_info),
+	    SYM(kmod_module_info_get_key),
+	    SYM(kmod_module_info_get_value),
+	    SYM(kmod_module_info_free_list),
 	};
 	static int state;
 	const char *w = NULL;

@@ -32,6 +32,10 @@ DLSYM_DECLARE(kmod_module_get_dependencies);
 DLSYM_DECLARE(kmod_module_insert_module);
 DLSYM_DECLARE(kmod_module_unref);
 DLSYM_DECLARE(kmod_module_unref_list);
+DLSYM_DECLARE(kmod_module_get_info);
+DLSYM_DECLARE(kmod_module_info_get_key);
+DLSYM_DECLARE(kmod_module_info_get_value);
+DLSYM_DECLARE(kmod_module_info_free_list);
 
 DLSYM_DECLARE(blkid_get_cache);
 DLSYM_DECLARE(blkid_put_cache);

@@ -337,6 +337,31 @@ static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 	return r;
 }
 
+bool modload_has_param(struct modload *m, const char *module, const char *param)
+{
+	struct kmod_module *mod = NULL;
+	struct kmod_list *info = NULL, *l;
+	size_t n = strlen(param);
+	bool has = false;
+
+	if (sym_kmod_module_new_from_name(m->ctx, module, &mod) < 0)
+		return false;
+	if (sym_kmod_module_get_info(mod, &info) >= 0) {
+		sym_kmod_list_foreach(l, info)
+		{
+			const char *k = sym_kmod_module_info_get_key(l);
+			const char *v = sym_kmod_module_info_get_value(l);
+
+			/* "parm" = "NAME:description" */
+			has = has || (k && v && strcmp(k, "parm") == 0 &&
+				      strncmp(v, param, n) == 0 && v[n] == ':');
+		}
+		sym_kmod_module_info_free_list(info);
+	}
+	sym_kmod_module_unref(mod);
+	return has;
+}
+
 int modload_load(struct modload *m, const char *sysfs, const char *module,
 		 const struct rules *rules, struct strbuf *what)
 {

@@ -51,6 +51,10 @@ char *modload_options(struct modload *m, const struct rules *r, const char *modu
 int modload_load(struct modload *m, const char *sysfs, const char *module,
 		 const struct rules *rules, struct strbuf *what);
 
+/* Whether `module` (loaded, built in or in the tree) has the parameter `param` (its modinfo's
+ * parm= entries, modules.builtin.modinfo for a built-in one). */
+bool modload_has_param(struct modload *m, const char *module, const char *param);
+
 /* What this context did differently from modprobe since the last call ("; "-separated), or
  * NULL. Caller frees. */
 char *modload_take_notes(struct modload *m);

@@ -2,6 +2,7 @@
 #include "pipeline.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,6 +244,34 @@ static void builtins(const struct ctx *c, bool *builtin)
 	}
 }
 
+/*
+ * vfio's no-IOMMU mode, settled only when a device the plan may claim has no IOMMU group: asked
+ * for (vfio.enable_unsafe_noiommu_mode on the command line or in modprobe.d, or already on), and
+ * does the kernel have it (the parameter: SYSFS/module/vfio/parameters, else vfio's modinfo)?
+ */
+static enum noiommu noiommu(struct ctx *c)
+{
+	_cleanup_free_ char *p =
+	    xasprintf("%s/module/vfio/parameters/enable_unsafe_noiommu_mode", c->env->sysfs);
+	char v[8] = "";
+	bool any = false, live;
+
+	for (size_t i = 0; i < c->devs.n && !any; i++)
+		any = candidate(c, i) && c->devs.v[i].has_detail && c->devs.v[i].iommu_group < 0;
+	if (!any)
+		return NOIOMMU_NOT_ASKED;
+	live = read_attr_at(AT_FDCWD, p, v, sizeof(v)) >= 0;
+	if (!c->rules.noiommu_asked && v[0] != 'Y')
+		return NOIOMMU_NOT_ASKED;
+	if (live)
+		return NOIOMMU_ON;
+	if (!c->mod && modload_new(&c->mod, c->env) < 0)
+		return NOIOMMU_ON; /* cannot tell: the claim will say */
+	return modload_has_param(c->mod, "vfio", "enable_unsafe_noiommu_mode")
+		   ? NOIOMMU_ON
+		   : NOIOMMU_UNSUPPORTED;
+}
+
 int pipeline_scan_plan(struct ctx *c, unsigned flags)
 {
 	struct scanner s;
@@ -276,6 +305,7 @@ int pipeline_scan_plan(struct ctx *c, unsigned flags)
 				       .fbs = c->have_fbs ? &c->fbs : NULL};
 
 		builtins(c, f.builtin);
+		f.noiommu = noiommu(c);
 		plan_build(&c->rules, &c->devs, &f, &c->plan, &c->diag);
 	}
 	return 0;

@@ -328,11 +328,29 @@ static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_
 		    "%s takes it (make another display primary in the firmware, or use a "
 		    "serial console: console=ttyS0)",
 		    dev->name, drv_name(t));
-	if (dev->iommu_group < 0 && t == DRV_VFIO)
-		diag_warn(d, DIAG_PLAN,
-			  "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? "
-			  "intel_iommu=on / amd_iommu=on)",
-			  dev->name);
+	if (dev->iommu_group < 0 && t == DRV_VFIO && f->noiommu == NOIOMMU_ON)
+		diag_warn(
+		    d, DIAG_PLAN,
+		    "%s has no IOMMU group: vfio-pci binds it in no-IOMMU mode "
+		    "(vfio.enable_unsafe_noiommu_mode=1; /dev/vfio/noiommu-N): the kernel is "
+		    "tainted and the device's DMA is unprotected — whatever opens it can reach "
+		    "all memory; fit only for a process the host trusts (DPDK), never a VM",
+		    dev->name);
+	else if (dev->iommu_group < 0 && t == DRV_VFIO && f->noiommu == NOIOMMU_UNSUPPORTED)
+		diag_warn(
+		    d, DIAG_PLAN,
+		    "%s has no IOMMU group and this kernel has no no-IOMMU mode (built without "
+		    "CONFIG_VFIO_NOIOMMU: vfio ignores vfio.enable_unsafe_noiommu_mode): "
+		    "vfio-pci will refuse it; pci-stub needs no IOMMU",
+		    dev->name);
+	else if (dev->iommu_group < 0 && t == DRV_VFIO)
+		diag_warn(
+		    d, DIAG_PLAN,
+		    "%s has no IOMMU group: vfio-pci will refuse it (IOMMU off? "
+		    "intel_iommu=on / amd_iommu=on; without an IOMMU, "
+		    "vfio.enable_unsafe_noiommu_mode=1 binds it unprotected; pci-stub needs no "
+		    "IOMMU)",
+		    dev->name);
 }
 
 static void decide_selected(const struct rules *r, const struct pci_list *devs,

@@ -88,6 +88,9 @@ struct plan_facts {
 	char *const *usage;
 	/* per driver: built into the kernel (it applies its ids= itself, before any initramfs) */
 	bool builtin[DRV__MAX];
+	/* a device to claim for vfio-pci has no IOMMU group: vfio's no-IOMMU mode (asked for
+	 * with vfio.enable_unsafe_noiommu_mode=1, and the kernel has it), else why not */
+	enum noiommu { NOIOMMU_NOT_ASKED = 0, NOIOMMU_ON, NOIOMMU_UNSUPPORTED } noiommu;
 };
 
 /* What selects a device, and for which driver. */

@@ -212,7 +212,13 @@ static void status_vfio(FILE *f, const struct ctx *c, const struct pci_dev *dev)
 
 	if (drv_from_bound(dev->driver) != DRV_VFIO || dev->iommu_group < 0)
 		return;
-	fprintf(f, "\tvfio: /dev/vfio/%d", dev->iommu_group);
+	if (scan_group_noiommu(c->env->sysfs, dev->iommu_group))
+		fprintf(f,
+			"\tvfio: /dev/vfio/noiommu-%d (no-IOMMU mode: the kernel is tainted, DMA "
+			"unprotected)",
+			dev->iommu_group);
+	else
+		fprintf(f, "\tvfio: /dev/vfio/%d", dev->iommu_group);
 	/* the cdev interface (CONFIG_VFIO_DEVICE_CDEV, >= 6.6): /dev/vfio/devices/vfioN + iommufd
 	 */
 	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", c->env->sysfs,
@@ -399,6 +405,17 @@ void report_prometheus(struct strbuf *sb, const struct ctx *c, const struct stat
 			"target=\"%s\",driver=\"%s\"} %d\n",
 			d->name, d->ids.vendor, d->ids.device, drv_name(dc->target),
 			d->driver ? d->driver : "", dc->action == ACT_ALREADY);
+	}
+	prom_head(sb, "noiommu_device",
+		  "A device on a vfio driver in no-IOMMU mode (kernel tainted, DMA unprotected).");
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct pci_dev *d = &c->devs.v[i];
+
+		if (drv_from_bound(d->driver) == DRV_VFIO && d->iommu_group >= 0 &&
+		    scan_group_noiommu(c->env->sysfs, d->iommu_group))
+			sb_addf(sb,
+				"earlybind_noiommu_device{address=\"%s\",group=\"noiommu-%d\"} 1\n",
+				d->name, d->iommu_group);
 	}
 	prom_head(sb, "iommu_group_viable",
 		  "Whether the IOMMU group of a claimed device is viable (1) or not (0).");

@@ -846,6 +846,15 @@ int scan_override(const char *sysfs, struct pci_dev *dev)
 	return 0;
 }
 
+bool scan_group_noiommu(const char *sysfs, int group)
+{
+	char path[4096], name[32];
+
+	return path_fmt(path, sizeof(path), "%s/kernel/iommu_groups/%d/name", sysfs, group) > 0 &&
+	       read_attr_at(AT_FDCWD, path, name, sizeof(name)) > 0 &&
+	       strcmp(name, "vfio-noiommu") == 0;
+}
+
 bool scan_have_iommu(const char *sysfs)
 {
 	char path[4096];

@@ -89,6 +89,8 @@ int scan_device_group(const char *sysfs, const struct pci_addr *a);
 bool scan_module_builtin(const char *sysfs, const char *module);
 /* Reads the driver_override of one device into dev (NULL for "(null)"). Returns 0 or -errno. */
 int scan_override(const char *sysfs, struct pci_dev *dev);
+/* Whether IOMMU group N is one vfio made for no-IOMMU mode (its name: "vfio-noiommu"). */
+bool scan_group_noiommu(const char *sysfs, int group);
 /* Whether SYSFS/kernel/iommu_groups has any group (the IOMMU is on). */
 bool scan_have_iommu(const char *sysfs);
 /* The physical path of a device directory link target (see struct pci_dev). */

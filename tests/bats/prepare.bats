@@ -1,0 +1,67 @@
+#!/usr/bin/env bats
+# Preparing devices the way a VM or a DPDK application needs them: vfio's no-IOMMU mode, the power
+# state (earlybind.d3cold), the reset method (earlybind.reset), and what orchestrators read (the
+# state file's intent record, Node Feature Discovery's feature file).
+load helpers
+
+setup_file() {
+	"$REPO/tests/fetch-kernel.sh" >/dev/null
+}
+
+# noiommu_twins [ON]: the twins with no IOMMU at all (--groups none); ON: vfio is live with the
+# no-IOMMU parameter (a kernel built with CONFIG_VFIO_NOIOMMU), ON its value
+noiommu_twins() {
+	{
+		echo "dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport"
+		echo "dev 0000:01:00.0 8086:10d3 sub=8086:a01f driver=e1000e"
+		echo "dev 0000:00:02.0 8086:1901 class=060400 bridge secondary=02 driver=pcieport"
+		echo "dev 0000:02:00.0 8086:10d3 sub=8086:a01f driver=e1000e"
+	} >"$T/spec"
+	mktree s --spec "$T/spec" --groups none
+	if [ -n "${1:-}" ]; then
+		mkdir -p "$T/s/module/vfio/parameters"
+		echo "$1" >"$T/s/module/vfio/parameters/enable_unsafe_noiommu_mode"
+	fi
+	MODDIR=$(kernel_moddir)
+	mkdir -p "$T/root/proc"
+	: >"$T/root/proc/cmdline"
+}
+
+pplan() {
+	"$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$MODDIR" --json $(cl "$@")
+}
+
+@test "no IOMMU: without the option the warning names it; pci-stub needs none" {
+	noiommu_twins
+	run pplan earlybind.claim=0000:02:00.0
+	warnings | grep -q '^0000:02:00.0 has no IOMMU group: vfio-pci will refuse it (IOMMU off? intel_iommu=on / amd_iommu=on; without an IOMMU, vfio.enable_unsafe_noiommu_mode=1 binds it unprotected; pci-stub needs no IOMMU)'
+	run pplan earlybind.claim=0000:02:00.0=pci-stub
+	[ "$(warnings | grep -c 'IOMMU')" -eq 0 ]
+}
+
+@test "no IOMMU with vfio.enable_unsafe_noiommu_mode=1: on a kernel with the mode a loud warning; on Debian's (no CONFIG_VFIO_NOIOMMU) the plan says it cannot work" {
+	noiommu_twins N
+	run pplan earlybind.claim=0000:02:00.0 vfio.enable_unsafe_noiommu_mode=1
+	[ "$(action 0000:02:00.0)" = "claim vfio-pci" ]
+	warnings | grep -q '^0000:02:00.0 has no IOMMU group: vfio-pci binds it in no-IOMMU mode (vfio.enable_unsafe_noiommu_mode=1; /dev/vfio/noiommu-N): the kernel is tainted and the device.s DMA is unprotected'
+	# asked in modprobe.d instead
+	mkdir -p "$T/root/etc/modprobe.d"
+	echo 'options vfio enable_unsafe_noiommu_mode=1' >"$T/root/etc/modprobe.d/noiommu.conf"
+	run pplan earlybind.claim=0000:02:00.0
+	warnings | grep -q 'binds it in no-IOMMU mode'
+	rm "$T/root/etc/modprobe.d/noiommu.conf"
+	# Debian's vfio (not loaded here) has no such parameter: its modinfo says so
+	rm -rf "$T/s/module/vfio"
+	run pplan earlybind.claim=0000:02:00.0 vfio.enable_unsafe_noiommu_mode=1
+	warnings | grep -q '^0000:02:00.0 has no IOMMU group and this kernel has no no-IOMMU mode (built without CONFIG_VFIO_NOIOMMU: vfio ignores vfio.enable_unsafe_noiommu_mode): vfio-pci will refuse it; pci-stub needs no IOMMU'
+}
+
+@test "a device on vfio-pci in a no-IOMMU group: status and the metrics say noiommu-N" {
+	noiommu_twins Y
+	rm -rf "$T/s" && mocked_machine "dev 0000:03:00.0 8086:10d3 driver=vfio-pci override=vfio-pci group=7"
+	echo vfio-noiommu >"$T/s/kernel/iommu_groups/7/name"
+	run "$EB" status --sysfs "$T/s" $(cl earlybind.claim=0000:03:00.0)
+	[[ $output == *"vfio: /dev/vfio/noiommu-7 (no-IOMMU mode: the kernel is tainted, DMA unprotected)"* ]]
+	run "$EB" status --sysfs "$T/s" --prometheus $(cl earlybind.claim=0000:03:00.0)
+	[[ $output == *'earlybind_noiommu_device{address="0000:03:00.0",group="noiommu-7"} 1'* ]]
+}
