@@ -43,6 +43,7 @@ void outcome_free(struct outcome *oc)
 	free(oc->final_driver);
 	free(oc->error);
 	free(oc->driver);
+	free(oc->restore);
 	*oc = (struct outcome){0};
 }
 
@@ -245,10 +246,56 @@ static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc
 			 oc->orig_driver ? oc->orig_driver : "no driver");
 }
 
-static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, const char *variant,
+/* One device attribute (ATTR of bus/pci/devices/NAME) set to value, its old content appended to
+ * restore ("ATTR=OLD;"). Returns 0 or -errno. */
+static int set_dev_attr(struct applier *a, const struct pci_dev *dev, const char *attr,
+			const char *value, struct strbuf *restore)
+{
+	char path[4096], old[128];
+	int r;
+
+	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/%s", a->c->env->sysfs, dev->name,
+		     attr) < 0 ||
+	    read_attr_at(AT_FDCWD, path, old, sizeof(old)) < 0)
+		return -ENOENT;
+	if (strcmp(old, value) == 0)
+		return 0;
+	r = write_attr(a, value[0] ? value : "\n", "bus/pci/devices/%s/%s", dev->name, attr);
+	if (r == 0)
+		sb_addf(restore, "%s%s=%s", restore->len ? ";" : "", attr, old);
+	return r;
+}
+
+/*
+ * What the plan prepares a device with, before its driver first touches it: earlybind.d3cold
+ * (d3cold_allowed=0 and power/control=on: never parked in D3cold) and earlybind.reset (its
+ * reset_method). What was there goes into oc->restore for release.
+ */
+static void prepare(struct applier *a, const struct pci_dev *dev, const struct decision *dc,
+		    struct outcome *oc)
+{
+	struct strbuf restore;
+	int r;
+
+	if (!dc->d3cold && !dc->reset)
+		return;
+	sb_init(&restore);
+	if (dc->d3cold && ((r = set_dev_attr(a, dev, "d3cold_allowed", "0", &restore)) < 0 ||
+			   (r = set_dev_attr(a, dev, "power/control", "on", &restore)) < 0))
+		log_line(a->log, LOG_WARNING, "%s: cannot keep it out of D3cold: %s", dev->name,
+			 strerror(-r));
+	if (dc->reset && (r = set_dev_attr(a, dev, "reset_method", dc->reset, &restore)) < 0)
+		log_line(a->log, LOG_WARNING, "%s: cannot set reset_method to \"%s\": %s",
+			 dev->name, dc->reset, strerror(-r));
+	free(oc->restore);
+	oc->restore = restore.s;
+}
+
+static void claim_one(struct applier *a, struct pci_dev *dev, const struct decision *dc,
 		      struct outcome *oc)
 {
-	const char *target = drv_name(t);
+	enum drv t = dc->target;
+	const char *variant = dc->variant, *target = drv_name(t);
 	const char *now;
 	int r = -ENOENT;
 
@@ -275,6 +322,8 @@ static void claim_one(struct applier *a, struct pci_dev *dev, enum drv t, const 
 		oc_error(oc, "writing driver_override: %s", strerror(-r));
 		goto fail;
 	}
+	/* prepared before its new driver first touches it (vfio-pci resets and powers it) */
+	prepare(a, dev, dc, oc);
 	/* Step 3: take it from whatever holds it now. The scan may be stale: a driver probing
 	 * asynchronously (nvme on a new VF) can bind between the scan and the override. */
 	if (!a->dry_run)
@@ -449,7 +498,7 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 			continue;
 		switch (dc->action) {
 		case ACT_CLAIM:
-			claim_one(&a, dev, dc->target, dc->variant, oc);
+			claim_one(&a, dev, dc, oc);
 			failed += oc->res == RES_FAILED;
 			break;
 		case ACT_ALREADY:
@@ -457,6 +506,7 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 			oc->target = dc->target;
 			oc->orig_driver = xstrdup(dev->driver);
 			oc->final_driver = xstrdup(dev->driver);
+			prepare(&a, dev, dc, oc);
 			break;
 		case ACT_RETURN:
 			return_one(&a, dev, dc, oc);
@@ -479,7 +529,28 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 	return failed;
 }
 
-int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct logger *log)
+/* What preparing changed ("ATTR=OLD;..."), written back. */
+static void unprepare(struct applier *a, const struct pci_dev *dev, const char *restore)
+{
+	_cleanup_free_ char *buf = restore ? xstrdup(restore) : NULL;
+	char *p = buf, *item;
+
+	while (p && (item = strsep(&p, ";"))) {
+		char *eq = strchr(item, '=');
+		int r;
+
+		if (!eq)
+			continue;
+		*eq++ = '\0';
+		r = write_attr(a, *eq ? eq : "\n", "bus/pci/devices/%s/%s", dev->name, item);
+		if (r < 0)
+			log_line(a->log, LOG_WARNING, "%s: cannot restore %s=%s: %s", dev->name,
+				 item, eq, strerror(-r));
+	}
+}
+
+int apply_release(struct ctx *c, struct pci_dev *dev, const char *restore, struct outcome *oc,
+		  struct logger *log)
 {
 	struct applier a = {.c = c, .log = log};
 	const char *now;
@@ -504,6 +575,8 @@ int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct
 		r = write_attr(&a, dev->name, "bus/pci/drivers_probe");
 	now = reread(&a, dev);
 	oc->final_driver = now ? xstrdup(now) : NULL;
+	if (r == 0)
+		unprepare(&a, dev, restore);
 	if (r < 0) {
 		oc_error(oc, "%s", strerror(-r));
 	} else if (now && drv_from_bound(now) != DRV_NONE) {

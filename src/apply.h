@@ -27,7 +27,9 @@ struct outcome {
 	char *orig_driver;
 	char *final_driver;
 	char *error;
-	char *driver; /* the driver claimed for when not the target's own (a vfio-pci variant) */
+	char *driver;  /* the driver claimed for when not the target's own (a vfio-pci variant) */
+	char *restore; /* what preparing it changed, to restore on release:
+			* "d3cold_allowed=1;power/control=auto;reset_method=flr bus" */
 };
 
 const char *result_name(enum result r);
@@ -39,8 +41,10 @@ enum result result_parse(const char *s);
  */
 int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, struct outcome *out,
 	      struct logger *log);
-/* Gives one claimed device back to its default driver. Returns 0 or -errno. */
-int apply_release(struct ctx *c, struct pci_dev *dev, struct outcome *oc, struct logger *log);
+/* Gives one claimed device back to its default driver, and what preparing it changed (restore,
+ * from the state; may be NULL) back to what it was. Returns 0 or -errno. */
+int apply_release(struct ctx *c, struct pci_dev *dev, const char *restore, struct outcome *oc,
+		  struct logger *log);
 void outcome_free(struct outcome *oc);
 /* Frees n outcomes and the array. */
 void outcomes_free(struct outcome *out, size_t n);

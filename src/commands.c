@@ -412,6 +412,8 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 
 static int cmd_release(const struct opts *o, int argc, char **argv)
 {
+	struct state s = {0};
+	bool have;
 	struct outcome *out;
 	struct logger log;
 	struct ctx c;
@@ -426,16 +428,21 @@ static int cmd_release(const struct opts *o, int argc, char **argv)
 	}
 	log_open(&log, o->env.kmsg);
 	out = xcalloc(c.devs.n, sizeof(*out));
+	have = state_load(&o->env, &s) == 0;
 	for (int i = 0; i < argc; i++) {
 		struct pci_dev *dev = find_arg_dev(&c, argv[i]);
+		const struct state_entry *e = dev && have ? state_find(&s, &dev->addr) : NULL;
 
 		if (!dev) {
 			bad++;
 			continue;
 		}
-		if (apply_release(&c, dev, &out[dev - c.devs.v], &log) < 0)
+		/* what preparing it changed, as its claim recorded it */
+		if (apply_release(&c, dev, e ? e->restore : NULL, &out[dev - c.devs.v], &log) < 0)
 			bad++;
 	}
+	if (have)
+		state_free(&s);
 	r = state_save(&c, out, "release", ORIGIN_HAND);
 	if (r < 0)
 		fprintf(stderr, "earlybind: cannot write the state file: %s\n", strerror(-r));

@@ -28,6 +28,9 @@ void json_device(struct strbuf *sb, const struct pci_dev *dev, const struct deci
 		sb_add_json_str(sb, tgt ? drv_name(dc->target) : NULL);
 		sb_add(sb, ",\"variant\":");
 		sb_add_json_str(sb, dc->variant);
+		sb_addf(sb,
+			",\"d3cold_allowed\":%s,\"reset_method\":", dc->d3cold ? "false" : "null");
+		sb_add_json_str(sb, dc->reset);
 		sb_add(sb, ",\"reason\":");
 		sb_add_json_str(sb, decision_reason(dc));
 		sb_addf(sb, ",\"companion\":%s", dc->companion ? "true" : "false");

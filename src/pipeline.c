@@ -57,6 +57,8 @@ static size_t gather(struct ctx *c, struct scanner *s, bool all)
 
 	if (c->boot.n || rules_need_chain(&c->rules))
 		want |= DETAIL_PHYSPATH;
+	if (c->rules.nreset)
+		want |= DETAIL_RESET;
 	/* path selectors: every device's chain first, to know which ones they name */
 	for (size_t i = 0; rules_need_chain(&c->rules) && i < c->devs.n; i++)
 		scan_physpath(s, &c->devs.v[i]);

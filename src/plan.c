@@ -129,6 +129,8 @@ static void set(struct decision *dc, enum action a, enum drv t, const char *fmt,
 	dc->action = a;
 	dc->target = t;
 	dc->variant = NULL;
+	dc->d3cold = false;
+	dc->reset = NULL;
 }
 
 /*
@@ -196,6 +198,14 @@ static const struct variant_alias *pick_variant(const struct rules *r, const str
 			  "(earlybind.claim=%s=MODULE picks one)",
 			  dev->name, dev->name);
 	return a;
+}
+
+static void append_reason(struct decision *dc, const char *more)
+{
+	char *r = xasprintf("%s%s", dc->reason, more);
+
+	free(dc->reason);
+	dc->reason = r;
 }
 
 /* A claim for vfio-pci binds the device's variant; the reason says which alias chose it. */
@@ -307,6 +317,43 @@ static bool on_named_driver(const struct pci_dev *dev, const struct selection *s
 	if (sel->claim->variant[0])
 		return same_module(dev->driver, sel->claim->variant);
 	return true;
+}
+
+/*
+ * What a claimed device is prepared with before vfio-pci or pci-stub first touches it, in the
+ * kernel's own words: earlybind.d3cold (d3cold_allowed=0, power/control=on; a companion of a
+ * device that has it too) and earlybind.reset (a reset_method the device offers).
+ */
+static void prepare(const struct rules *r, const struct pci_dev *dev, const struct pci_dev *lead,
+		    struct decision *dc, struct diag *d)
+{
+	const struct reset_sel *rs;
+
+	dc->d3cold =
+	    rules_find_d3cold(r, &dev->addr, dev->chain, dev->nchain, &dev->ids) ||
+	    (lead && rules_find_d3cold(r, &lead->addr, lead->chain, lead->nchain, &lead->ids));
+	rs = rules_find_reset(r, &dev->addr, dev->chain, dev->nchain, &dev->ids);
+	if (dc->d3cold)
+		append_reason(dc, "; d3cold off (d3cold_allowed=0, power/control=on)");
+	if (!rs)
+		return;
+	if (!dev->reset_methods)
+		diag_warn(
+		    d, DIAG_PLAN,
+		    "%s: %s has no reset_method (a kernel before 5.15, or no reset the kernel "
+		    "knows for it): ignored",
+		    rs->sel.text, dev->name);
+	else if (rs->method[0] && strcmp(rs->method, "default") != 0 &&
+		 !word_in(dev->reset_methods, rs->method))
+		diag_warn(d, DIAG_PLAN, "%s: the kernel offers \"%s\" for %s, not %s: ignored",
+			  rs->sel.text, dev->reset_methods, dev->name, rs->method);
+	else {
+		_cleanup_free_ char *what =
+		    xasprintf("; reset_method %s", rs->method[0] ? rs->method : "none");
+
+		dc->reset = rs->method;
+		append_reason(dc, what);
+	}
 }
 
 /* What every claim is told, selector or companion alike: the firmware framebuffer in its BAR,
@@ -443,10 +490,12 @@ static void decide_selected(const struct rules *r, const struct pci_list *devs,
 		warn_framebuffer(dev, t, f, d);
 		set(dc, ACT_ALREADY, t, "%s", sel.why);
 		dc->variant = v ? v->module : NULL;
+		prepare(r, dev, NULL, dc, d);
 		return;
 	}
 	set(dc, ACT_CLAIM, t, "%s", sel.why);
 	use_variant(v, t, dc);
+	prepare(r, dev, NULL, dc, d);
 	warn_claim(dev, t, f, d);
 }
 
@@ -573,6 +622,7 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 			use_variant(v, t, dc);
 			warn_claim(dev, t, f, d);
 		}
+		prepare(r, dev, lead, dc, d);
 		dc->companion = true;
 	}
 }

@@ -52,6 +52,8 @@ struct decision {
 	char *reason;	     /* NULL: "no selector matches"; read it through decision_reason() */
 	bool companion;	     /* claimed as an IOMMU-group companion */
 	const char *variant; /* claim/already for vfio-pci: the variant module to bind, or NULL */
+	bool d3cold; /* claim/already: d3cold_allowed=0, power/control=on (earlybind.d3cold) */
+	const char *reset; /* claim/already: the reset_method to write (earlybind.reset), or NULL */
 };
 
 struct group_rep {

@@ -497,6 +497,12 @@ void rules_free(struct rules *r)
 	for (size_t i = 0; i < r->nsriov; i++)
 		free(r->sriov[i].pf.text);
 	free(r->sriov);
+	for (size_t i = 0; i < r->nd3cold; i++)
+		free(r->d3cold[i].text);
+	free(r->d3cold);
+	for (size_t i = 0; i < r->nreset; i++)
+		free(r->reset[i].sel.text);
+	free(r->reset);
 	free(r->xclaims);
 	free(r->xkeep);
 	free(r->xforce);
@@ -642,6 +648,71 @@ int sriov_parse(const char *s, struct sriov_sel *out, const char **why)
 	return 0;
 }
 
+int prep_sel_parse(const char *s, struct claim_sel *out, const char **why)
+{
+	_cleanup_free_ char *pci = NULL;
+	size_t n = strlen(s);
+
+	*out = (struct claim_sel){0};
+	/* "VVVV:DDDD": the ids of the kernel's pci: form (an address always has a '.') */
+	if (n == 9 && s[4] == ':' && !strchr(s, '.') && strspn(s, "0123456789abcdefABCDEF:") == 9) {
+		pci = xasprintf("pci:%s", s);
+		s = pci;
+	}
+	return where_parse(s, out, why);
+}
+
+int reset_parse(const char *s, struct reset_sel *out, const char **why)
+{
+	static const char *const methods[] = {
+	    "flr",  "af_flr",	       "pm",	  "bus", "cxl_bus",
+	    "acpi", "device_specific", "default", "",	 NULL};
+	_cleanup_free_ char *buf = xstrdup(s);
+	char *colon = strrchr(buf, ':');
+
+	*out = (struct reset_sel){0};
+	if (!colon) {
+		*why = "expected SEL:METHOD";
+		return -EINVAL;
+	}
+	*colon++ = '\0';
+	if (!str_in(colon, methods)) {
+		*why = "not a reset method of the kernel's (flr, af_flr, pm, bus, cxl_bus, acpi, "
+		       "device_specific, default, or nothing for none)";
+		return -EINVAL;
+	}
+	snprintf(out->method, sizeof(out->method), "%s", colon);
+	return prep_sel_parse(buf, &out->sel, why);
+}
+
+static void add_d3cold(struct rules *r, const char *key, const char *e)
+{
+	struct claim_sel c;
+	const char *why = NULL;
+
+	if (prep_sel_parse(e, &c, &why) < 0) {
+		diag_warn(r->d, DIAG_ADDR, "%s: \"%s\": %s: skipped", key, e, why);
+		return;
+	}
+	c.text = xasprintf("%s=%s", key, e);
+	grow((void **)&r->d3cold, &r->capd3cold, r->nd3cold, sizeof(*r->d3cold));
+	r->d3cold[r->nd3cold++] = c;
+}
+
+static void add_reset(struct rules *r, const char *key, const char *e)
+{
+	struct reset_sel s;
+	const char *why = NULL;
+
+	if (reset_parse(e, &s, &why) < 0) {
+		diag_warn(r->d, DIAG_ADDR, "%s: \"%s\": %s: skipped", key, e, why);
+		return;
+	}
+	s.sel.text = xasprintf("%s=%s", key, e);
+	grow((void **)&r->reset, &r->capreset, r->nreset, sizeof(*r->reset));
+	r->reset[r->nreset++] = s;
+}
+
 static void add_sriov(struct rules *r, const char *key, const char *e)
 {
 	struct sriov_sel s;
@@ -778,12 +849,17 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 		else
 			diag_warn(r->d, DIAG_CMDLINE, "%s=%s: expected off or on; ignored", key,
 				  val ? val : "");
-	} else if (cmdline_key_eq(k, "earlybind.sriov")) {
+	} else if (cmdline_key_eq(k, "earlybind.sriov") || cmdline_key_eq(k, "earlybind.d3cold") ||
+		   cmdline_key_eq(k, "earlybind.reset")) {
 		if (!val) {
 			diag_warn(r->d, DIAG_ADDR, "%s: needs a value (%s)", key, src);
 			return;
 		}
-		for_each_entry(val, add_sriov, r, key);
+		for_each_entry(val,
+			       cmdline_key_eq(k, "earlybind.sriov")    ? add_sriov
+			       : cmdline_key_eq(k, "earlybind.d3cold") ? add_d3cold
+								       : add_reset,
+			       r, key);
 	} else if (strncmp(k, "earlybind.", 10) == 0) {
 		diag_warn(r->d, DIAG_CMDLINE, "%s: unknown earlybind key; ignored", key);
 	}
@@ -1075,6 +1151,12 @@ bool rules_need_chain(const struct rules *r)
 	for (size_t i = 0; i < r->nsriov; i++)
 		if (r->sriov[i].pf.kind != SEL_ADDR)
 			return true;
+	for (size_t i = 0; i < r->nd3cold; i++)
+		if (r->d3cold[i].kind == SEL_PATH)
+			return true;
+	for (size_t i = 0; i < r->nreset; i++)
+		if (r->reset[i].sel.kind == SEL_PATH)
+			return true;
 	return r->nxclaims || r->nxkeep || r->nxforce;
 }
 
@@ -1117,6 +1199,36 @@ const char *rules_forces(const struct rules *r, const struct pci_addr *a,
 			 const struct pci_addr *chain, size_t nchain, const struct pci_ids *ids)
 {
 	return addr_or_x(&r->force, r->xforce, r->nxforce, a, chain, nchain, ids);
+}
+
+/* An address entry by its address (a device without a chain has one), any other on the chain. */
+static bool names(const struct claim_sel *w, const struct pci_addr *a, const struct pci_addr *chain,
+		  size_t nchain, const struct pci_ids *ids)
+{
+	return w->kind == SEL_ADDR ? pci_addr_cmp(&w->addr, a) == 0
+				   : sel_matches(w, chain, nchain, ids);
+}
+
+const struct claim_sel *rules_find_d3cold(const struct rules *r, const struct pci_addr *a,
+					  const struct pci_addr *chain, size_t nchain,
+					  const struct pci_ids *ids)
+{
+	for (size_t i = 0; i < r->nd3cold; i++)
+		if (names(&r->d3cold[i], a, chain, nchain, ids))
+			return &r->d3cold[i];
+	return NULL;
+}
+
+const struct reset_sel *rules_find_reset(const struct rules *r, const struct pci_addr *a,
+					 const struct pci_addr *chain, size_t nchain,
+					 const struct pci_ids *ids)
+{
+	const struct reset_sel *last = NULL;
+
+	for (size_t i = 0; i < r->nreset; i++)
+		if (names(&r->reset[i].sel, a, chain, nchain, ids))
+			last = &r->reset[i];
+	return last;
 }
 
 const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci_addr *a,

@@ -111,6 +111,18 @@ struct sriov_sel {
 /* Parses "WHERE:N[=DRIVER]" (N: 1-65535). Returns 0 or -EINVAL with *why. */
 int sriov_parse(const char *s, struct sriov_sel *out, const char **why);
 
+/* earlybind.reset=SEL:METHOD: the reset_method a claimed device gets. */
+struct reset_sel {
+	struct claim_sel sel; /* where (any form), or pci:VVVV:DDDD; text */
+	char method[24];      /* a method the kernel names (flr, pm, bus, ...), "default", or ""
+			       * (no reset at all) */
+};
+/* A device selector of the prepare keys: any form WHERE takes, or "VVVV:DDDD" (every device
+ * with those ids). Returns 0 or -EINVAL with *why. */
+int prep_sel_parse(const char *s, struct claim_sel *out, const char **why);
+/* Parses "SEL:METHOD" (METHOD may be empty). Returns 0 or -EINVAL with *why. */
+int reset_parse(const char *s, struct reset_sel *out, const char **why);
+
 /* keep= and force= by address: sorted by address after rules_finish(), each with its text. */
 struct addr_entry {
 	struct pci_addr addr; /* first: the set is searched by address */
@@ -149,6 +161,10 @@ struct rules {
 	struct claim_sel *xclaims, *xkeep, *xforce; /* path and pci: forms, in the order typed */
 	struct sriov_sel *sriov;		    /* earlybind.sriov=, in the order typed */
 	size_t nsriov, capsriov;
+	struct claim_sel *d3cold; /* earlybind.d3cold=, in the order typed */
+	size_t nd3cold, capd3cold;
+	struct reset_sel *reset; /* earlybind.reset=, in the order typed */
+	size_t nreset, capreset;
 	size_t nxclaims, capxclaims, nxkeep, capxkeep, nxforce, capxforce;
 	size_t nclaimwords; /* claims of either kind so far: their order typed (claim_sel.order) */
 	enum group_mode group;
@@ -184,6 +200,14 @@ void rules_add_modconf(struct rules *r, const char *module, const char *options,
 /* Sorts and de-duplicates; warns about what the kernel alone would have done differently. */
 void rules_finish(struct rules *r);
 
+/* The earlybind.d3cold= entry naming the device, or NULL. */
+const struct claim_sel *rules_find_d3cold(const struct rules *r, const struct pci_addr *a,
+					  const struct pci_addr *chain, size_t nchain,
+					  const struct pci_ids *ids);
+/* The last earlybind.reset= entry naming the device, or NULL. */
+const struct reset_sel *rules_find_reset(const struct rules *r, const struct pci_addr *a,
+					 const struct pci_addr *chain, size_t nchain,
+					 const struct pci_ids *ids);
 /* The earlybind.sriov= entry that names the PF (address, or path/pci: form on its chain). */
 const struct sriov_sel *rules_find_sriov(const struct rules *r, const struct pci_addr *a,
 					 const struct pci_addr *chain, size_t nchain,

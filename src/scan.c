@@ -16,7 +16,8 @@ static void dev_clear_detail(struct pci_dev *dev)
 	free(dev->driver_override);
 	free(dev->physpath);
 	free(dev->chain);
-	dev->driver_override = dev->physpath = NULL;
+	free(dev->reset_methods);
+	dev->driver_override = dev->physpath = dev->reset_methods = NULL;
 	dev->chain = NULL;
 	dev->nchain = 0;
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->sriov_totalvfs = -1;
@@ -663,6 +664,8 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	    !s->boot_display_seen && read_int_attr(at, "boot_display", &dev->boot_display) == 0 &&
 	    dev->boot_display == 1)
 		s->boot_display_seen = true;
+	if ((want & DETAIL_RESET) && read_attr_at(at, "reset_method", buf, sizeof(buf)) >= 0)
+		dev->reset_methods = xstrdup(buf);
 	if ((want & DETAIL_PHYSPATH) && readlink_at(dfd, dev->name, buf, sizeof(buf)) > 0) {
 		dev->physpath = scan_physpath_of(buf);
 		dev->nchain = scan_chain_of(buf, &dev->chain);

@@ -28,6 +28,7 @@ struct pci_dev {
 	int boot_vga;		/* -1: no boot_vga attribute */
 	int boot_display;	/* -1: none (kernels >= 6.18 have it on the boot display only) */
 	char *physpath;		/* "pci0000:00/01.1/00.0" */
+	char *reset_methods; /* reset_method ("flr bus"); NULL: none (kernel < 5.15, or no reset) */
 	struct pci_addr
 	    *chain; /* the PCI functions from the root down to this one (with physpath) */
 	size_t nchain;
@@ -47,6 +48,7 @@ void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d);
 enum {
 	DETAIL_OVERRIDE = 1 << 0, /* driver_override (status, --json) */
 	DETAIL_PHYSPATH = 1 << 1, /* the physical path (boot-device matching, --json) */
+	DETAIL_RESET = 1 << 2,	  /* reset_method (earlybind.reset) */
 };
 
 /* An open bus/pci/devices directory for repeated detail reads. */

@@ -21,6 +21,7 @@ void state_free(struct state *s)
 		free(s->v[i].orig_driver);
 		free(s->v[i].final_driver);
 		free(s->v[i].error);
+		free(s->v[i].restore);
 	}
 	free(s->v);
 	*s = (struct state){0};
@@ -68,18 +69,18 @@ static char *field(const char *s)
 	return strcmp(s, "-") == 0 ? NULL : xstrdup(s);
 }
 
-/* "ADDR\tRESULT\tTARGET\tORIG\tFINAL\tERROR\tORIGIN\tTIME", '-' for none. Lines of the first
- * format (six fields) are the initramfs run's. */
+/* "ADDR\tRESULT\tTARGET\tORIG\tFINAL\tERROR\tORIGIN\tTIME\tRESTORE", '-' for none. Lines of
+ * the first format (six fields) are the initramfs run's; RESTORE came later. */
 static int parse_results(char *text, struct state *s)
 {
 	char *line, *save = NULL;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[8] = {0}, *p = line;
+		char *f[9] = {0}, *p = line;
 		struct state_entry e = {0};
 		int n = 0;
 
-		while (n < 8 && (f[n] = strsep(&p, "\t")))
+		while (n < 9 && (f[n] = strsep(&p, "\t")))
 			n++;
 		if (n < 6 || pci_addr_parse(f[0], &e.addr) < 0)
 			continue;
@@ -93,6 +94,8 @@ static int parse_results(char *text, struct state *s)
 			e.origin = origin_parse(f[6]);
 			e.time = strtoll(f[7], NULL, 10);
 		}
+		if (n >= 9)
+			e.restore = field(f[8]);
 		grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
 		s->v[s->n++] = e;
 	}
@@ -167,6 +170,7 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 			free(e->orig_driver);
 			free(e->final_driver);
 			free(e->error);
+			free(e->restore);
 		}
 		e->res = oc->res;
 		e->target = oc->target;
@@ -175,6 +179,7 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 		e->orig_driver = oc->orig_driver ? xstrdup(oc->orig_driver) : NULL;
 		e->final_driver = oc->final_driver ? xstrdup(oc->final_driver) : NULL;
 		e->error = oc->error ? xstrdup(oc->error) : NULL;
+		e->restore = oc->restore ? xstrdup(oc->restore) : NULL;
 	}
 }
 
@@ -283,7 +288,9 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 		add_clean(&lines, e->final_driver);
 		sb_addc(&lines, '\t');
 		add_clean(&lines, e->error);
-		sb_addf(&lines, "\t%s\t%lld\n", origin_name(e->origin), e->time);
+		sb_addf(&lines, "\t%s\t%lld\t", origin_name(e->origin), e->time);
+		add_clean(&lines, e->restore);
+		sb_addc(&lines, '\n');
 		if (i)
 			sb_addc(&json, ',');
 		json_recorded(&json, e);

@@ -28,6 +28,7 @@ struct state_entry {
 	enum origin origin;
 	long long time; /* seconds since the epoch; 0 when unknown */
 	char *orig_driver, *final_driver, *error;
+	char *restore; /* what preparing the device changed (outcome.restore), or NULL */
 };
 
 struct state {

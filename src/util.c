@@ -396,6 +396,21 @@ const char *str_intern(const char *s, size_t n)
 	return last = interned.slot[i] = intern_store(s, n);
 }
 
+bool word_in(const char *words, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = words; *p;) {
+		size_t len = strcspn(p, " \t\n");
+
+		if (len == n && strncmp(p, word, n) == 0)
+			return true;
+		p += len;
+		p += strspn(p, " \t\n");
+	}
+	return false;
+}
+
 bool str_in(const char *s, const char *const *list)
 {
 	for (; *list; list++)

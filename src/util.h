@@ -78,5 +78,7 @@ int parse_hex_n(const char *s, size_t n, uint32_t *out);
 /* A shared copy of s[0..n) that lives as long as the process: equal strings, one pointer. */
 const char *str_intern(const char *s, size_t n);
 bool str_in(const char *s, const char *const *list);
+/* Whether `word` is one of the blank-separated words of `words`. */
+bool word_in(const char *words, const char *word);
 /* Writes text to dir/name through a temporary file in dir, fsync() and rename(). 0 or -errno. */
 int write_atomic(const char *dir, const char *name, const char *text);

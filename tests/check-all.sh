@@ -51,11 +51,17 @@ run_layer "$dir/bats" bats --tap tests/bats
 count "bats (fake sysfs)" "$dir/bats"
 
 # Boots: Debian 12's 6.1 (every scenario), Debian 13's 6.12 and unstable's 7.x (the core
-# scenarios and the VMM check) under dracut; initramfs-tools on 6.1 and 6.12.
+# scenarios and the VMM check) under dracut; initramfs-tools on 6.1 and 6.12; the kernel built
+# from Debian's source with vfio-pci and pci-stub built in (its scenarios, B*), whose build starts
+# now in the background (tests/kernel/build.sh: cached, one build at a time).
 CORE='^([1-6]|V2) '
 ITCORE='^initramfs-tools: (vfio-pci.ids|earlybind.claim|ids \+ earlybind.keep|earlybind.group|earlybind=0)'
+nice tests/kernel/build.sh >"$dir/kbuild" 2>&1 &
 echo "=== boot layers: two lanes at once (their output follows when both are done)"
-run_layer "$dir/b12" tests/boot/run &
+(
+	run_layer "$dir/b12" tests/boot/run
+	run_layer "$dir/bbi" env BOOT_KERNEL=builtin BOOT_IMAGES="shell systemd vmm" BOOT_ONLY='^B' tests/boot/run
+) &
 lane_a=$!
 (
 	run_layer "$dir/i12" tests/itools/run
@@ -68,6 +74,7 @@ wait "$lane_a" "$lane_b"
 count "boot, dracut, Debian 12 kernel (QEMU)" "$dir/b12"
 count "boot, dracut, Debian 13 kernel (QEMU)" "$dir/b13"
 count "boot, dracut, Debian unstable kernel (QEMU)" "$dir/bsid"
+count "boot, dracut, vfio-pci and pci-stub built in (QEMU)" "$dir/bbi"
 count "boot, initramfs-tools, Debian 12 kernel (QEMU)" "$dir/i12"
 count "boot, initramfs-tools, Debian 13 kernel (QEMU)" "$dir/i13"
 rm -rf "$dir"

@@ -9,14 +9,15 @@ Sources (combine freely, later ones add devices):
                           [bridge secondary=BB] [override=NAME] [boot_vga=0|1] [boot_display=1] [sriov=NUM/TOTAL]
                           [rev=RR] [native=DRV] [nouevent] [noconfig] [vf=PF-ADDR]
                           [block=DISK[:PART...]] [holder=BLOCK:HOLDER] [net=IFACE]
-                          [master=IFACE:MASTER] [drm=NODE[:NODE...]]
+                          [master=IFACE:MASTER] [drm=NODE[:NODE...]] [reset=METHOD[,METHOD]]
                     native= names the driver that takes the device when probed (default: driver=),
                     written to OUT/.mock/native for the kernel model tests/mock/pcimock.c;
                     vf= makes the function a VF of that PF (its physfn link, the PF's virtfnN);
                     block= a disk under the function with its partitions (class/block, dev
                     MAJ:MIN from 252:0), holder= a dm/md device stacked on one of them
                     (holders/, slaves/), net= a network interface (class/net), master= its
-                    bond or bridge, drm= DRM nodes (card1, renderD129; dev 226:MINOR)
+                    bond or bridge, drm= DRM nodes (card1, renderD129; dev 226:MINOR); reset=
+                    its reset_method attribute (kernels >= 5.15: the methods it offers)
   --synthetic N     N functions of a made-up machine (root ports, GPUs with audio, NICs with
                     SR-IOV VFs, NVMe twins), deterministic from --seed.
 Changes applied afterwards:
@@ -75,6 +76,7 @@ class Dev:
         self.nets = []
         self.masters = []  # (iface, master)
         self.drm = []
+        self.reset = None  # "flr bus": reset_method, when given
 
     @property
     def addr(self):
@@ -199,6 +201,8 @@ def parse_spec(path):
                 d.masters.append(tuple(v.split(":", 1)))
             elif k == "drm":
                 d.drm += v.split(":")
+            elif k == "reset":
+                d.reset = v.replace(",", " ")
             else:
                 raise SystemExit("mksysfs: %s:%d: unknown key %r" % (path, lineno, k))
         devs.append(d)
@@ -369,6 +373,11 @@ def build(out, devs, groups_mode):
             write(os.path.join(p, "sriov_numvfs"), "%d\n" % d.sriov[0])
             write(os.path.join(p, "sriov_drivers_autoprobe"), "1\n")
         write(os.path.join(p, "enable"), "1\n")
+        write(os.path.join(p, "d3cold_allowed"), "1\n")
+        os.makedirs(os.path.join(p, "power"), exist_ok=True)
+        write(os.path.join(p, "power", "control"), "auto\n")
+        if d.reset is not None:
+            write(os.path.join(p, "reset_method"), d.reset + "\n")
         write(os.path.join(p, "numa_node"), "-1\n", 0o444)
         symlink(bus_pci, os.path.join(p, "subsystem"))
         symlink(p, os.path.join(bus_pci, "devices", d.name))

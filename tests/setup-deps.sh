@@ -4,7 +4,8 @@ set -eu
 PKGS="build-essential clang libclang-rt-14-dev pkg-config libkmod-dev libblkid-dev kmod bats jq
       python3 busybox dash dracut-core systemd udev qemu-system-x86 e2fsprogs cpio zstd strace
       valgrind shellcheck clang-format util-linux hyperfine driverctl debootstrap mdadm
-      debhelper dpkg-dev lintian rpm git prometheus python3-jsonschema"
+      debhelper dpkg-dev lintian rpm git prometheus python3-jsonschema iproute2
+      bc bison flex libelf-dev libssl-dev xz-utils"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

@@ -65,3 +65,64 @@ pplan() {
 	run "$EB" status --sysfs "$T/s" --prometheus $(cl earlybind.claim=0000:03:00.0)
 	[[ $output == *'earlybind_noiommu_device{address="0000:03:00.0",group="noiommu-7"} 1'* ]]
 }
+
+# prep_machine: the twins of mocked_machine, twin B offering flr and bus resets, twin A a kernel
+# before 5.15 (no reset_method)
+prep_machine() {
+	mocked_machine
+	rm -rf "$T/s"
+	{
+		echo "dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport group=1"
+		echo "dev 0000:01:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=1"
+		echo "dev 0000:00:02.0 8086:1901 class=060400 bridge secondary=02 driver=pcieport group=2"
+		echo "dev 0000:02:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=2 reset=flr,bus"
+	} >"$T/spec"
+	mktree s --spec "$T/spec"
+}
+
+attr() {
+	cat "$T/s/bus/pci/devices/$1/$2"
+}
+
+@test "earlybind.d3cold and earlybind.reset: plan shows them; apply writes them before the driver binds; release restores what was there" {
+	prep_machine
+	run pplan vfio-pci.ids=8086:10d3 earlybind.d3cold=0000:02:00.0 earlybind.reset=8086:10d3:bus
+	[ "$status" -eq 0 ]
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:02:00.0") | .d3cold_allowed == false and .reset_method == "bus" and (.reason | endswith("; d3cold off (d3cold_allowed=0, power/control=on); reset_method bus"))'
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:01:00.0") | .d3cold_allowed == null and .reset_method == null'
+	warnings | grep -q '^earlybind.reset=8086:10d3:bus: 0000:01:00.0 has no reset_method (a kernel before 5.15, or no reset the kernel knows for it): ignored'
+	printf '%s' "$output" >"$T/p.json"
+	python3 "$REPO/tests/validate-json.py" "$T/p.json"
+	run eb_mocked "$T/s" apply $(cl vfio-pci.ids=8086:10d3 earlybind.d3cold=0000:02:00.0 earlybind.reset=8086:10d3:bus)
+	[ "$status" -eq 0 ]
+	[ "$(driver "$T/s" 0000:02:00.0)" = vfio-pci ]
+	[ "$(attr 0000:02:00.0 d3cold_allowed)" = 0 ]
+	[ "$(attr 0000:02:00.0 power/control)" = on ]
+	[ "$(attr 0000:02:00.0 reset_method)" = bus ]
+	[ "$(attr 0000:01:00.0 d3cold_allowed)" = 1 ]
+	# written after driver_override, before drivers_probe
+	[[ $(grep -n 'override .*0000:02:00.0' "$T/mock.log" | head -n 1 | cut -d: -f1) -lt $(grep -n 'drivers_probe 0000:02:00.0' "$T/mock.log" | head -n 1 | cut -d: -f1) ]]
+	run eb_mocked "$T/s" release 0000:02:00.0
+	[ "$status" -eq 0 ]
+	[ "$(driver "$T/s" 0000:02:00.0)" = e1000e ]
+	[ "$(attr 0000:02:00.0 d3cold_allowed)" = 1 ]
+	[ "$(attr 0000:02:00.0 power/control)" = auto ]
+	[ "$(attr 0000:02:00.0 reset_method)" = "flr bus" ]
+}
+
+@test "earlybind.reset: a method the device does not offer is refused with a warning; empty forbids resets; bad entries are named; d3cold goes with group companions" {
+	prep_machine
+	run pplan earlybind.claim=0000:02:00.0 earlybind.reset=0000:02:00.0:pm
+	warnings | grep -q '^earlybind.reset=0000:02:00.0:pm: the kernel offers "flr bus" for 0000:02:00.0, not pm: ignored'
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:02:00.0") | .reset_method == null'
+	run pplan earlybind.claim=0000:02:00.0 earlybind.reset=0000:02:00.0:
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:02:00.0") | .reset_method == ""'
+	run pplan earlybind.claim=0000:02:00.0 earlybind.reset=0000:02:00.0:warm,0000:02:00.0 earlybind.d3cold=zz
+	warnings | grep -q '^earlybind.reset: "0000:02:00.0:warm": not a reset method'
+	warnings | grep -q '^earlybind.reset: "0000:02:00.0": not a reset method'
+	warnings | grep -q '^earlybind.d3cold: "zz": not a PCI address'
+	# a companion of a device kept out of D3cold is kept out too
+	rm -rf "$T/s" && mocked_machine "dev 0000:02:00.1 8086:10d3 driver=e1000e group=2"
+	run pplan earlybind.claim=0000:02:00.0 earlybind.group=vfio-pci earlybind.d3cold=0000:02:00.0
+	printf '%s' "$output" | jq -e '.devices[] | select(.address == "0000:02:00.1") | .companion and .d3cold_allowed == false'
+}

@@ -20,6 +20,13 @@ if [ -f "$dir/.done" ]; then
 	echo "$dir"
 	exit 0
 fi
+# one build at a time: a second caller (CI starts one early, the boot lane asks later) waits
+exec 9>"$cache/kernel-build.lock"
+flock 9
+if [ -f "$dir/.done" ]; then
+	echo "$dir"
+	exit 0
+fi
 src=$cache/$pkg-$ver
 if [ ! -f "$src/.done" ]; then
 	rm -rf "$src" "$cache/src.$$"

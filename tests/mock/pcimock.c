@@ -596,7 +596,11 @@ static int emulate(const char *path, const char *buf, size_t len)
 {
 	enum attr a = attr_of(path);
 	char val[4096], cur[256], *dir = NULL, drv[256];
-	int r = injected(a);
+	int r;
+
+	if (a == A_NONE)
+		return 1; /* not ours: a plain write */
+	r = injected(a);
 
 	if (r < 0)
 		return r;
@@ -691,7 +695,9 @@ static void track(int fd, const char *path, int flags)
 	real = realpath(path, NULL);
 	if (!real)
 		return;
-	if (strncmp(real, root, strlen(root)) == 0 && attr_of(real) != A_NONE) {
+	/* every attribute under the tree: the known ones emulated, the others (d3cold_allowed,
+	 * power/control, reset_method...) replaced by what is written, as a sysfs store does */
+	if (strncmp(real, root, strlen(root)) == 0 && !strstr(real, "/.mock/")) {
 		free(tracked[fd]);
 		tracked[fd] = real;
 		return;
@@ -742,8 +748,11 @@ ssize_t write(int fd, const void *buf, size_t len)
 	if (fd < 0 || fd >= MAX_FD || !tracked[fd])
 		return real_write(fd, buf, len);
 	r = emulate(tracked[fd], buf, len);
-	if (r == 1)
+	if (r == 1) { /* a plain attribute: its new content */
+		if (ftruncate(fd, 0) < 0 || lseek(fd, 0, SEEK_SET) < 0)
+			return -1;
 		return real_write(fd, buf, len);
+	}
 	if (r < 0) {
 		errno = -r;
 		return -1;

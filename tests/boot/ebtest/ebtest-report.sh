@@ -49,33 +49,36 @@
             fi
             udevadm settle --timeout=60 || sleep 10
         fi
-        # ebtest.inuse=KIND:ADDR[:force|:unmounted]: a late hand apply on a booted-like system
+        # ebtest.inuse=KIND@ADDR[+force|+unmounted]: a late hand apply on a booted-like system
         # (--root without etc/initrd-release; /proc and /dev the guest's) while ADDR is in use:
         #   disk: its disk (vdb) mounted on /mnt/d with a file written; md: a RAID1 (degraded,
         #   on vdb) mounted; nic: its interface up with 10.0.2.15/24 and the default route
         if [ -n "$inuse" ]; then
-            kind=${inuse%%:*}
-            rest=${inuse#*:}
-            addr=${rest%%:*}
+            kind=${inuse%%@*}
+            rest=${inuse#*@}
+            addr=${rest%%+*}
             how=${rest#"$addr"}
-            how=${how#:}
+            how=${how#+}
             udevadm settle --timeout=30
             mkdir -p /tmp/booted/etc /tmp/booted/run /mnt/d
             ln -sfn /proc /tmp/booted/proc
             ln -sfn /dev /tmp/booted/dev
+            ln -sfn /lib /tmp/booted/lib
             # selected by its ids, as a user's vfio-pci.ids would
-            words="vfio-pci.ids=$(sed 's/^0x//' "/sys/bus/pci/devices/$addr/vendor"):$(sed 's/^0x//' "/sys/bus/pci/devices/$addr/device")"
+            read -r v <"/sys/bus/pci/devices/$addr/vendor"
+            read -r d <"/sys/bus/pci/devices/$addr/device"
+            words="vfio-pci.ids=${v#0x}:${d#0x}"
             disk=
             for b in "/sys/bus/pci/devices/$addr"/virtio*/block/*; do
                 [ -e "$b" ] && disk=/dev/${b##*/}
             done
             case "$kind" in
             disk)
-                mount "$disk" /mnt/d && echo hello-from-before >/mnt/d/hello && sync
+                mount -t ext4 "$disk" /mnt/d && echo hello-from-before >/mnt/d/hello && sync
                 ;;
             md)
                 mdadm --create /dev/md0 --run --level=1 --raid-devices=2 --metadata=1.2 "$disk" missing >/dev/null 2>&1 &&
-                    mkfs.ext4 -q -F /dev/md0 && mount /dev/md0 /mnt/d &&
+                    mkfs.ext4 -q -F /dev/md0 && mount -t ext4 /dev/md0 /mnt/d &&
                     echo hello-from-before >/mnt/d/hello && sync
                 ;;
             nic)
