@@ -304,18 +304,23 @@ static char *iface_use(struct inuse *u, const char *ifc)
 	return NULL;
 }
 
+/* The interfaces of the function: SYSFS/class/net entries below its directory (a virtio NIC's
+ * sit under its virtioN child). */
 static void nets(struct inuse *u)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/net", u->devdir);
+	_cleanup_free_ char *dir = xasprintf("%s/class/net", u->e->sysfs);
 	struct dirent *de;
 	DIR *dp = opendir(dir);
 
 	while (dp && (de = readdir(dp))) {
-		_cleanup_free_ char *use = NULL;
+		_cleanup_free_ char *use = NULL, *link = NULL, *real = NULL;
 		const char *ifc = de->d_name;
 		char master[4096];
 
 		if (ifc[0] == '.')
+			continue;
+		link = xasprintf("%s/%s", dir, ifc);
+		if (!(real = realpath(link, NULL)) || !below_dev(u, real))
 			continue;
 		if ((use = iface_use(u, ifc))) {
 			add(u, "interface %s %s", ifc, use);
@@ -325,12 +330,12 @@ static void nets(struct inuse *u)
 		 */
 		snprintf(master, sizeof(master), "%s/class/net/%s/master", u->e->sysfs, ifc);
 		for (int depth = 0; depth < 2; depth++) {
-			char link[4096];
+			char target[4096];
 			const char *m;
 
-			if (readlink_at(AT_FDCWD, master, link, sizeof(link)) < 0)
+			if (readlink_at(AT_FDCWD, master, target, sizeof(target)) < 0)
 				break;
-			m = path_basename(link);
+			m = path_basename(target);
 			if ((use = iface_use(u, m))) {
 				add(u, "interface %s is enslaved to %s, which %s", ifc, m, use);
 				break;

@@ -16,7 +16,7 @@ Sources (combine freely, later ones add devices):
                     block= a disk under the function with its partitions (class/block, dev
                     MAJ:MIN from 252:0), holder= a dm/md device stacked on one of them
                     (holders/, slaves/), net= a network interface (class/net), master= its
-                    bond or bridge, drm= DRM nodes (card1, renderD129; dev 226:MINOR); reset=
+                    bond or bridge (net=virtio2/eth3: under a child device), drm= DRM nodes (card1, renderD129; dev 226:MINOR); reset=
                     its reset_method attribute (kernels >= 5.15: the methods it offers)
   --synthetic N     N functions of a made-up machine (root ports, GPUs with audio, NICs with
                     SR-IOV VFs, NVMe twins), deterministic from --seed.
@@ -435,7 +435,9 @@ def build(out, devs, groups_mode):
             symlink(hp, os.path.join(blockdirs[b], "holders", holder))
             symlink(blockdirs[b], os.path.join(hp, "slaves", b))
         for ifc in d.nets:
-            np_ = os.path.join(base, "net", ifc)
+            # "virtio2/eth3": under a child device, as a virtio NIC's interface sits
+            sub, _, ifc = ifc.rpartition("/")
+            np_ = os.path.join(base, sub, "net", ifc)
             os.makedirs(np_, exist_ok=True)
             write(os.path.join(np_, "operstate"), "up\n", 0o444)
             class_link("net", ifc, np_)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Firmware framebuffers (BOOTFB, efifb, vesafb, simplefb) in a claimed device's BAR, read from
+# Firmware framebuffers (BOOTFB, efifb, vesafb, simplefb, simpledrm) in a claimed device's BAR, read from
 # /proc/iomem of real machines (tests/fixtures/iomem, see SOURCES.md), and the boot VGA device.
 load helpers
 
@@ -100,6 +100,15 @@ bmc_tree() {
 	run plan_fb earlybind.claim=0000:00:02.0
 	[ "$(warnings | grep -c 'framebuffer')" -eq 1 ]
 	warnings | grep 'framebuffer' | grep -q 'BOOTFB \[mem 0xe0000000-0xe07e8fff\]'
+}
+
+@test "simpledrm on BOOTFB (a kernel with CONFIG_DRM_SIMPLEDRM, the boot tests' QEMU with vga=0x317): one warning naming BOOTFB, vfio-pci removes it; with pci-stub the fix" {
+	fbtree qemu-q35-builtin-6.1-simpledrm "dev 0000:00:02.0 1234:1111 class=030000 group=1 boot_vga=1"
+	run plan_fb earlybind.claim=0000:00:02.0
+	[ "$(warnings | grep -c 'framebuffer')" -eq 1 ]
+	warnings | grep 'framebuffer' | grep -q '^0000:00:02.0: the firmware framebuffer BOOTFB \[mem 0xfb000000-0xfb17ffff\] lies in its BAR: vfio-pci removes it'
+	run plan_fb earlybind.claim=0000:00:02.0=pci-stub
+	warnings | grep 'framebuffer' | grep -q "BOOTFB .* nothing removes it for pci-stub.*video=efifb:off"
 }
 
 @test "VMware SVGA with BOOTFB, claimed by ids; the QEMU std VGA with vesafb (vga=0x317)" {

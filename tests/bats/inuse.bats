@@ -74,6 +74,11 @@ reason() {
 	rm -rf "$T/s" && mocked_machine "dev 0000:03:00.0 8086:10fb class=020000 driver=ixgbe group=8 net=eth2 master=eth2:eth0"
 	run iplan earlybind.claim=0000:03:00.0
 	[[ $(reason 0000:03:00.0) == "in use: interface eth2 is enslaved to eth0, which carries the default route;"* ]]
+	# a virtio NIC: its interface sits under its virtioN child
+	rm -rf "$T/s" && mocked_machine "dev 0000:00:08.0 1af4:1000 driver=virtio-pci group=8 net=virtio2/eth0"
+	run iplan earlybind.claim=0000:00:08.0
+	[[ $(reason 0000:00:08.0) == "in use: interface eth0 carries the default route;"* ]]
+	rm -rf "$T/s" && mocked_machine "dev 0000:03:00.0 8086:10fb class=020000 driver=ixgbe group=8 net=eth2 master=eth2:eth0"
 	# only a global IPv6 address, no route: in use too
 	grep -v eth0 "$INUSE/route-vm.txt" >"$T/root/proc/net/route"
 	grep -v eth0 "$INUSE/ipv6_route-vm.txt" >"$T/root/proc/net/ipv6_route"
