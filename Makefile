@@ -65,6 +65,7 @@ check-boot: $(B)/earlybind
 	EARLYBIND=$(CURDIR)/$(B)/earlybind BOOT_SUITE=sid BOOT_IMAGES="shell vmm" BOOT_ONLY='^([1-6]|V2) ' tests/boot/run
 	EARLYBIND=$(CURDIR)/$(B)/earlybind tests/itools/run
 	EARLYBIND=$(CURDIR)/$(B)/earlybind ITOOLS_SUITE=trixie tests/itools/run
+	EARLYBIND=$(CURDIR)/$(B)/earlybind BOOT_KERNEL=builtin BOOT_IMAGES="shell systemd vmm" BOOT_ONLY='^B' tests/boot/run
 
 UDEVRULESDIR ?= $(PREFIX)/lib/udev/rules.d
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
@@ -137,7 +138,7 @@ lint:
 	shellcheck -s sh tests/boot/ebtest/*.sh tests/itools/ebtest-premount tests/itools/ebtest-hook tests/itools/ebtest-bottom \
 		tests/fixtures/kmod-variants/make.sh
 	shellcheck -x tests/boot/run tests/boot/lib.sh tests/boot/demo tests/itools/run \
-		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/setup-deps.sh tests/check-all.sh \
+		tests/itools/mkroot.sh tests/fetch-kernel.sh tests/kernel/build.sh tests/setup-deps.sh tests/check-all.sh \
 		tests/bench/run tests/fuzz/run tests/sanitize.sh tests/lint-bats.sh tests/pkg/build-deb.sh tests/pkg/build-rpm.sh .ci/run
 	tests/lint-bats.sh
 	clang-format --dry-run --Werror $(C_FILES)
