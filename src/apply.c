@@ -44,6 +44,7 @@ void outcome_free(struct outcome *oc)
 	free(oc->error);
 	free(oc->driver);
 	free(oc->restore);
+	free(oc->selector);
 	*oc = (struct outcome){0};
 }
 
@@ -496,6 +497,9 @@ int apply_run(struct ctx *c, const struct pci_addr *only_dev, bool dry_run, stru
 
 		if (only_dev && pci_addr_cmp(only_dev, &dev->addr) != 0)
 			continue;
+		if (dc->action == ACT_CLAIM || dc->action == ACT_ALREADY) /* up to the notes */
+			oc->selector =
+			    xstrndup(decision_reason(dc), strcspn(decision_reason(dc), ";"));
 		switch (dc->action) {
 		case ACT_CLAIM:
 			claim_one(&a, dev, dc, oc);

@@ -27,9 +27,10 @@ struct outcome {
 	char *orig_driver;
 	char *final_driver;
 	char *error;
-	char *driver;  /* the driver claimed for when not the target's own (a vfio-pci variant) */
-	char *restore; /* what preparing it changed, to restore on release:
-			* "d3cold_allowed=1;power/control=auto;reset_method=flr bus" */
+	char *driver;	/* the driver claimed for when not the target's own (a vfio-pci variant) */
+	char *selector; /* claim/already: the selector that chose it ("vfio-pci.ids=10de:2204") */
+	char *restore;	/* what preparing it changed, to restore on release:
+			 * "d3cold_allowed=1;power/control=auto;reset_method=flr bus" */
 };
 
 const char *result_name(enum result r);

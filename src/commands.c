@@ -131,6 +131,8 @@ static int cmd_status(const struct opts *o, int argc, char **argv)
 
 		if (o->prometheus) {
 			r = status_prometheus(o, &c, have ? &s : NULL);
+			if (report_nfd(&c) < 0)
+				r = 1;
 		} else if (o->json) {
 			struct strbuf extra;
 
@@ -392,6 +394,9 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 		r = state_save(&c, out, "apply", origin);
 		if (r < 0)
 			log_line(&log, LOG_WARNING, "cannot write the state file: %s",
+				 strerror(-r));
+		if ((r = report_nfd(&c)) < 0)
+			log_line(&log, LOG_WARNING, "cannot write the feature file: %s",
 				 strerror(-r));
 	}
 	if (o->json) {

@@ -71,3 +71,39 @@ void json_recorded(struct strbuf *sb, const struct state_entry *e)
 		      e->final_driver, e->error);
 	sb_addf(sb, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin), e->time);
 }
+
+void json_bound(struct strbuf *sb, const struct state *s, const struct pci_list *devs)
+{
+	bool first = true;
+	char a[PCI_ADDR_MAX];
+
+	sb_addc(sb, '[');
+	for (size_t i = 0; i < s->n; i++) {
+		const struct state_entry *e = &s->v[i];
+		const struct pci_dev *dev = pci_list_find(devs, &e->addr);
+
+		if (state_find(s, &e->addr) != e ||
+		    (e->res != RES_CLAIMED && e->res != RES_ALREADY))
+			continue;
+		sb_add(sb, first ? "{\"address\":" : ",{\"address\":");
+		first = false;
+		sb_add_json_str(sb, pci_addr_fmt(&e->addr, a));
+		if (dev)
+			sb_addf(sb, ",\"vendor\":\"%04x\",\"device\":\"%04x\"", dev->ids.vendor,
+				dev->ids.device);
+		else
+			sb_add(sb, ",\"vendor\":null,\"device\":null");
+		sb_add(sb, ",\"target\":");
+		sb_add_json_str(sb, drv_name(e->target));
+		sb_add(sb, ",\"driver\":");
+		sb_add_json_str(sb, dev ? dev->driver : NULL);
+		sb_add(sb, ",\"selector\":");
+		sb_add_json_str(sb, e->selector);
+		if (dev && dev->iommu_group >= 0)
+			sb_addf(sb, ",\"iommu_group\":%d", dev->iommu_group);
+		else
+			sb_add(sb, ",\"iommu_group\":null");
+		sb_addf(sb, ",\"origin\":\"%s\",\"time\":%lld}", origin_name(e->origin), e->time);
+	}
+	sb_addc(sb, ']');
+}

@@ -17,3 +17,9 @@ void json_result(struct strbuf *sb, const char *addr, enum result res, enum drv 
 		 const char *orig, const char *final, const char *error);
 /* One recorded result: json_result()'s fields with its origin and time. */
 void json_recorded(struct strbuf *sb, const struct state_entry *e);
+/*
+ * The intent record: [{address, vendor, device, target, driver, selector, iommu_group, origin,
+ * time}] for each device earlybind bound on purpose — its entry in force claimed it or found it
+ * claimed — as it is now (devs: the devices present).
+ */
+void json_bound(struct strbuf *sb, const struct state *s, const struct pci_list *devs);

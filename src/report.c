@@ -2,7 +2,9 @@
 #include "report.h"
 
 #include <dirent.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "json.h"
@@ -380,6 +382,55 @@ void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct o
 			    oc->final_driver, oc->error);
 	}
 	sb_addc(sb, ']');
+}
+
+int report_nfd(const struct ctx *c)
+{
+	const char *env = getenv("EARLYBIND_NFD_DIR");
+	_cleanup_free_ char *dir =
+	    env && *env ? xstrdup(env)
+			: root_path(c->env, "/etc/kubernetes/node-feature-discovery/features.d");
+	struct {
+		enum drv t;
+		uint16_t v, d;
+		unsigned n;
+	} *count = NULL;
+	size_t n = 0, cap = 0;
+	struct strbuf sb;
+	struct stat st;
+	int r;
+
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	for (size_t i = 0; i < c->devs.n; i++) {
+		const struct pci_dev *dev = &c->devs.v[i];
+		const struct decision *dc = &c->plan.dec[i];
+		size_t k;
+
+		if ((dc->action != ACT_CLAIM && dc->action != ACT_ALREADY) ||
+		    drv_from_bound(dev->driver) != dc->target)
+			continue;
+		for (k = 0; k < n && !(count[k].t == dc->target && count[k].v == dev->ids.vendor &&
+				       count[k].d == dev->ids.device);
+		     k++)
+			;
+		if (k == n) {
+			grow((void **)&count, &cap, n, sizeof(*count));
+			count[n++] =
+			    (typeof(*count)){dc->target, dev->ids.vendor, dev->ids.device, 0};
+		}
+		count[k].n++;
+	}
+	sb_init(&sb);
+	sb_add(&sb, "# earlybind: devices bound on purpose, by vendor-device (earlybind(8))\n");
+	for (size_t k = 0; k < n; k++)
+		sb_addf(&sb, "earlybind.%s-%04x-%04x=%u\n",
+			count[k].t == DRV_VFIO ? "vfio" : "pci-stub", count[k].v, count[k].d,
+			count[k].n);
+	free(count);
+	r = write_atomic(dir, "earlybind", sb.s);
+	sb_free(&sb);
+	return r;
 }
 
 static void prom_head(struct strbuf *sb, const char *name, const char *help)

@@ -19,6 +19,15 @@ void report_state_json(struct strbuf *sb, const struct state *s);
 void report_outcomes_json(struct strbuf *sb, const struct ctx *c, const struct outcome *out);
 
 /*
+ * Node Feature Discovery's local feature file, features.d/earlybind under
+ * ROOT/etc/kubernetes/node-feature-discovery (or $EARLYBIND_NFD_DIR), replaced atomically when the
+ * directory exists: per vendor:device, how many devices earlybind bound on purpose are on their
+ * target now ("earlybind.vfio-10de-2204=2", "earlybind.pci-stub-1b36-0010=1"). Returns 0 (also
+ * when there is no such directory) or -errno.
+ */
+int report_nfd(const struct ctx *c);
+
+/*
  * The node_exporter textfile format (no timestamps): per selected device whether it is on its
  * target driver, per IOMMU group of a claimed device whether it is viable, the boot's claims no
  * longer in effect, the boot run's refusals and failures, and when apply last ran.

@@ -22,6 +22,7 @@ void state_free(struct state *s)
 		free(s->v[i].final_driver);
 		free(s->v[i].error);
 		free(s->v[i].restore);
+		free(s->v[i].selector);
 	}
 	free(s->v);
 	*s = (struct state){0};
@@ -69,18 +70,19 @@ static char *field(const char *s)
 	return strcmp(s, "-") == 0 ? NULL : xstrdup(s);
 }
 
-/* "ADDR\tRESULT\tTARGET\tORIG\tFINAL\tERROR\tORIGIN\tTIME\tRESTORE", '-' for none. Lines of
- * the first format (six fields) are the initramfs run's; RESTORE came later. */
+/* "ADDR\tRESULT\tTARGET\tORIG\tFINAL\tERROR\tORIGIN\tTIME\tRESTORE\tSELECTOR", '-' for none.
+ * Lines of the first format (six fields) are the initramfs run's; RESTORE and SELECTOR came
+ * later. */
 static int parse_results(char *text, struct state *s)
 {
 	char *line, *save = NULL;
 
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char *f[9] = {0}, *p = line;
+		char *f[10] = {0}, *p = line;
 		struct state_entry e = {0};
 		int n = 0;
 
-		while (n < 9 && (f[n] = strsep(&p, "\t")))
+		while (n < 10 && (f[n] = strsep(&p, "\t")))
 			n++;
 		if (n < 6 || pci_addr_parse(f[0], &e.addr) < 0)
 			continue;
@@ -96,6 +98,8 @@ static int parse_results(char *text, struct state *s)
 		}
 		if (n >= 9)
 			e.restore = field(f[8]);
+		if (n >= 10)
+			e.selector = field(f[9]);
 		grow((void **)&s->v, &s->cap, s->n, sizeof(*s->v));
 		s->v[s->n++] = e;
 	}
@@ -171,6 +175,7 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 			free(e->final_driver);
 			free(e->error);
 			free(e->restore);
+			free(e->selector);
 		}
 		e->res = oc->res;
 		e->target = oc->target;
@@ -180,6 +185,7 @@ static void merge(struct state *s, const struct ctx *c, const struct outcome *ou
 		e->final_driver = oc->final_driver ? xstrdup(oc->final_driver) : NULL;
 		e->error = oc->error ? xstrdup(oc->error) : NULL;
 		e->restore = oc->restore ? xstrdup(oc->restore) : NULL;
+		e->selector = oc->selector ? xstrdup(oc->selector) : NULL;
 	}
 }
 
@@ -276,7 +282,7 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 	sb_init(&lines);
 	sb_add(&lines, "");
 	sb_init(&json);
-	sb_addf(&json, "{\"schema\":1,\"version\":2,\"boot\":%s,\"results\":[",
+	sb_addf(&json, "{\"schema\":1,\"version\":3,\"boot\":%s,\"results\":[",
 		boot ? boot : "null");
 	for (size_t i = 0; i < s.n; i++) {
 		const struct state_entry *e = &s.v[i];
@@ -290,12 +296,16 @@ int state_save(struct ctx *c, const struct outcome *out, const char *command, en
 		add_clean(&lines, e->error);
 		sb_addf(&lines, "\t%s\t%lld\t", origin_name(e->origin), e->time);
 		add_clean(&lines, e->restore);
+		sb_addc(&lines, '\t');
+		add_clean(&lines, e->selector);
 		sb_addc(&lines, '\n');
 		if (i)
 			sb_addc(&json, ',');
 		json_recorded(&json, e);
 	}
-	sb_add(&json, "]}\n");
+	sb_add(&json, "],\"bound\":");
+	json_bound(&json, &s, &c->devs);
+	sb_add(&json, "}\n");
 	if (r == 0)
 		r = write_atomic(dir, "results", lines.s);
 	if (r == 0)

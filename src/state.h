@@ -28,7 +28,8 @@ struct state_entry {
 	enum origin origin;
 	long long time; /* seconds since the epoch; 0 when unknown */
 	char *orig_driver, *final_driver, *error;
-	char *restore; /* what preparing the device changed (outcome.restore), or NULL */
+	char *restore;	/* what preparing the device changed (outcome.restore), or NULL */
+	char *selector; /* what chose it (outcome.selector), or NULL */
 };
 
 struct state {
