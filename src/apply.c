@@ -360,6 +360,11 @@ static void claim_one(struct applier *a, struct pci_dev *dev, const struct decis
 	if (now && strcmp(now, target) == 0) {
 		oc->res = RES_CLAIMED;
 		oc->final_driver = xstrdup(now);
+		/* vfio-pci's probe allows runtime PM (power/control back to auto): on again */
+		if (dc->d3cold &&
+		    (r = write_attr(a, "on", "bus/pci/devices/%s/power/control", dev->name)) < 0)
+			log_line(a->log, LOG_WARNING, "%s: cannot keep power/control on: %s",
+				 dev->name, strerror(-r));
 		return;
 	}
 	oc_error(oc, "%s did not bind it (now %s)", target, now ? now : "unbound");

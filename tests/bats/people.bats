@@ -157,8 +157,10 @@ code_keys() {
 	for c in $(code_commands); do
 		grep -q "earlybind $c\|^       $c" "$T/m8" || { echo "command $c missing from earlybind(8)"; false; }
 	done
+	"$EB" --help >"$T/help"
 	for k in $(code_keys); do
 		grep -qF -- "$k" "$T/m7" || { echo "key $k missing from earlybind.cmdline(7)"; false; }
+		case $k in earlybind*) grep -qF -- "$k" "$T/help" || { echo "key $k missing from --help"; false; } ;; esac
 		grep -qF -- "$k" "$REPO/kernel-cmdline/README.md" || { echo "key $k missing from kernel-cmdline/"; false; }
 		grep -qF -- "$k" "$REPO/README.md" || { echo "key $k missing from README"; false; }
 	done

@@ -13,6 +13,8 @@
     status=
     iomem=
     inuse=
+    attrs=
+    nfd=
     # shellcheck disable=SC2013 # the words of the command line
     for w in $(cat /proc/cmdline); do
         case "$w" in
@@ -24,6 +26,8 @@
         ebtest.status=*) status=${w#ebtest.status=} ;;
         ebtest.iomem) iomem=1 ;;
         ebtest.inuse=*) inuse=${w#ebtest.inuse=} ;;
+        ebtest.attrs=*) attrs=${w#ebtest.attrs=} ;;
+        ebtest.nfd) nfd=1 ;;
         esac
     done
     {
@@ -140,6 +144,21 @@
             rc=$?
             echo "$out" | while read -r l; do [ -n "$l" ] && echo "EBTEST vmm-out $set $l"; done
             echo "EBTEST vmm $set rc=$rc"
+        done
+        # ebtest.attrs=ADDR: what preparing it left (earlybind.d3cold, earlybind.reset)
+        if [ -n "$attrs" ]; then
+            p=/sys/bus/pci/devices/$attrs
+            echo "EBTEST attrs $attrs d3cold_allowed=$(cat "$p/d3cold_allowed") power/control=$(cat "$p/power/control") reset_method=$(cat "$p/reset_method" 2>/dev/null)"
+        fi
+        # ebtest.nfd: the metrics timer's run with Node Feature Discovery's directory present
+        if [ -n "$nfd" ]; then
+            mkdir -p /tmp/nfd
+            EARLYBIND_NFD_DIR=/tmp/nfd earlybind status --prometheus --write /tmp/ebtest.prom >/dev/null 2>&1
+            while read -r l; do echo "EBTEST nfd $l"; done </tmp/nfd/earlybind
+        fi
+        # the vfio group nodes
+        for n in /dev/vfio/*; do
+            [ -e "$n" ] && echo "EBTEST vfio-node ${n##*/}"
         done
         # ebtest.iomem: the guest's /proc/iomem, as the kernel shows it to root
         if [ -n "$iomem" ]; then
