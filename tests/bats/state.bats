@@ -62,7 +62,7 @@ state_sum() {
 	# the boot line byte-identical, the boot's plan too; the hand line beside it
 	[ "$(grep '^0000:04:00.0' "$T/root/run/earlybind/results")" = "$boot_line" ]
 	[ "$(jq -c .boot "$T/root/run/earlybind/state.json")" = "$boot_json" ]
-	grep -qP '^0000:02:00.0\tclaimed\tvfio-pci\te1000e\tvfio-pci\t-\thand\t[0-9]+$' "$T/root/run/earlybind/results"
+	grep -qP '^0000:02:00.0\tclaimed\tvfio-pci\te1000e\tvfio-pci\t-\thand\t[0-9]+\t-\tearlybind.claim=02:00.0$' "$T/root/run/earlybind/results"
 	jq -e '.results[] | select(.address == "0000:02:00.0") | .origin == "hand" and .time > 0' "$T/root/run/earlybind/state.json"
 	jq -e '.results[] | select(.address == "0000:04:00.0") | .origin == "initramfs"' "$T/root/run/earlybind/state.json"
 	# status says which is which
@@ -108,7 +108,7 @@ state_sum() {
 	nics
 	boot_run $(clk earlybind.claim=04:00.0 earlybind.dryrun)
 	[ "$(driver "$T/s" 0000:04:00.0)" = - ]
-	grep -qP '^0000:04:00.0\tdry-run\tvfio-pci\t-\t-\t-\tinitramfs\t[0-9]+$' "$T/root/run/earlybind/results"
+	grep -qP '^0000:04:00.0\tdry-run\tvfio-pci\t-\t-\t-\tinitramfs\t[0-9]+\t-\tearlybind.claim=04:00.0$' "$T/root/run/earlybind/results"
 	jq -e '.boot.dryrun == true' "$T/root/run/earlybind/state.json"
 	run "$EB" status --sysfs "$T/s" --root "$T/root" $(clk earlybind.claim=04:00.0)
 	[[ "$output" == *"at boot (initramfs): dry run, would claim for vfio-pci (on -)"* ]]
@@ -120,7 +120,7 @@ state_sum() {
 	DEVPATH=/devices/pci0000:00/0000:00:02.0/0000:02:00.0 ACTION=add \
 		eb_mocked "$T/s" apply --device 0000:02:00.0 $(clk earlybind.claim=01:00.0,02:00.0)
 	[ "$(driver "$T/s" 0000:02:00.0)" = vfio-pci ]
-	grep -qP '^0000:02:00.0\tclaimed\tvfio-pci\te1000e\tvfio-pci\t-\tudev\t[0-9]+$' "$T/root/run/earlybind/results"
+	grep -qP '^0000:02:00.0\tclaimed\tvfio-pci\te1000e\tvfio-pci\t-\tudev\t[0-9]+\t-\tearlybind.claim=02:00.0$' "$T/root/run/earlybind/results"
 	grep -qP '^0000:01:00.0\tclaimed\tvfio-pci\te1000e\tvfio-pci\t-\tinitramfs\t' "$T/root/run/earlybind/results"
 	run "$EB" status --sysfs "$T/s" --root "$T/root" $(clk earlybind.claim=01:00.0,02:00.0)
 	[[ "$output" == *"at boot (udev): claimed vfio-pci (was on e1000e)"* ]]
