@@ -17,6 +17,7 @@
 #include "apply.h"
 #include "cmdline.h"
 #include "kmodidx.h"
+#include "modload.h"
 #include "state.h"
 
 enum sev { SEV_OK, SEV_NOTE, SEV_PROBLEM };
@@ -160,13 +161,11 @@ static void check_plan(struct findings *f, const struct ctx *c)
  */
 static void check_modprobe(struct findings *f, const struct opts *o)
 {
-	static const char *const dirs[] = {"/etc/modprobe.d", "/run/modprobe.d", "/lib/modprobe.d",
-					   "/usr/lib/modprobe.d"};
 	static const char *const gpu[] = {"nouveau", "nvidia",	      "amdgpu", "radeon",
 					  "i915",    "snd_hda_intel", NULL};
 
-	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
-		_cleanup_free_ char *dir = root_path(&o->env, dirs[i]);
+	for (size_t i = 0; modload_conf_dirs[i]; i++) {
+		_cleanup_free_ char *dir = root_path(&o->env, modload_conf_dirs[i]);
 		struct dirent *de;
 		DIR *dp = opendir(dir);
 
@@ -175,7 +174,7 @@ static void check_modprobe(struct findings *f, const struct opts *o)
 			struct strbuf p;
 			char *line, *save = NULL;
 
-			if (de->d_name[0] == '.')
+			if (!modload_conf_name(de->d_name))
 				continue;
 			sb_init(&p);
 			sb_addf(&p, "%s/%s", dir, de->d_name);

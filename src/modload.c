@@ -40,9 +40,18 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 	(void)data, (void)priority, (void)file, (void)line, (void)fn, (void)format, (void)args;
 }
 
-/* libkmod's configuration directories, in its order. */
-static const char *const conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
-					"/usr/local/lib/modprobe.d", "/lib/modprobe.d", NULL};
+/* libkmod's configuration directories, in its order (kmod 31 and later add its DISTCONFDIR,
+ * /usr/lib on merged-/usr systems). */
+const char *const modload_conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+					 "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
+					 "/lib/modprobe.d", NULL};
+
+bool modload_conf_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return name[0] != '.' && n > 5 && strcmp(name + n - 5, ".conf") == 0;
+}
 
 /* Whether the file `name` in the open directory dfd has "ids=", "disable_denylist" or "noiommu"
  * in it. */
@@ -73,8 +82,8 @@ bool modload_conf_mentions_ids(const struct env *e)
 {
 	bool found = false;
 
-	for (size_t i = 0; conf_dirs[i] && !found; i++) {
-		_cleanup_free_ char *dir = root_path(e, conf_dirs[i]);
+	for (size_t i = 0; modload_conf_dirs[i] && !found; i++) {
+		_cleanup_free_ char *dir = root_path(e, modload_conf_dirs[i]);
 		_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		char buf[8192];
 		ssize_t got;
@@ -82,11 +91,8 @@ bool modload_conf_mentions_ids(const struct env *e)
 		while (dfd >= 0 && !found && (got = getdents64(dfd, buf, sizeof(buf))) > 0) {
 			for (ssize_t off = 0; off < got && !found;) {
 				const struct dirent64 *de = (const struct dirent64 *)(buf + off);
-				size_t n = strlen(de->d_name);
-
 				off += de->d_reclen;
-				if (de->d_name[0] == '.' || n < 6 ||
-				    strcmp(de->d_name + n - 5, ".conf") != 0)
+				if (!modload_conf_name(de->d_name))
 					continue;
 				found = file_mentions_ids(dfd, de->d_name);
 			}
@@ -97,9 +103,8 @@ bool modload_conf_mentions_ids(const struct env *e)
 
 int modload_new(struct modload **out, const struct env *e)
 {
-	static const char *const *dirs = conf_dirs;
-	const char *paths[ARRAY_SIZE(conf_dirs)];
-	char *owned[ARRAY_SIZE(conf_dirs)] = {0};
+	const char *paths[ARRAY_SIZE(modload_conf_dirs)];
+	char *owned[ARRAY_SIZE(modload_conf_dirs)] = {0};
 	_cleanup_free_ char *moddir = NULL;
 	struct modload *m;
 	int r;
@@ -110,13 +115,13 @@ int modload_new(struct modload **out, const struct env *e)
 	moddir = env_moddir(e);
 	if (!moddir)
 		return -errno;
-	for (size_t i = 0; dirs[i]; i++)
-		paths[i] = owned[i] = root_path(e, dirs[i]);
-	paths[ARRAY_SIZE(conf_dirs) - 1] = NULL;
+	for (size_t i = 0; modload_conf_dirs[i]; i++)
+		paths[i] = owned[i] = root_path(e, modload_conf_dirs[i]);
+	paths[ARRAY_SIZE(modload_conf_dirs) - 1] = NULL;
 
 	m = xcalloc(1, sizeof(*m));
 	m->ctx = sym_kmod_new(moddir, paths);
-	for (size_t i = 0; i < ARRAY_SIZE(conf_dirs); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(modload_conf_dirs); i++)
 		free(owned[i]);
 	if (!m->ctx) {
 		free(m);

@@ -13,7 +13,14 @@
 
 struct modload;
 
-/* Config from ROOT/{etc,run,usr/local/lib,lib}/modprobe.d, modules from --moddir or
+/* The modprobe.d directories libkmod reads, in its order, NULL-terminated; every reader of
+ * modprobe.d (planning, doctor) reads these. */
+extern const char *const modload_conf_dirs[];
+
+/* Whether a file of those directories is one libkmod reads (NAME.conf, not hidden). */
+bool modload_conf_name(const char *name);
+
+/* Config from ROOT/{etc,run,usr/local/lib,usr/lib,lib}/modprobe.d, modules from --moddir or
  * ROOT/lib/modules/$(uname -r). Returns 0 or -errno. */
 int modload_new(struct modload **m, const struct env *e);
 void modload_free(struct modload *m);

@@ -72,6 +72,22 @@ S
 	grep -q '^insmod pci_stub $' "$T/mock.log"
 }
 
+@test "modprobe.d is read where libkmod reads it: /usr/lib/modprobe.d too, only *.conf files" {
+	nics
+	mkdir -p "$T/root/usr/lib/modprobe.d" "$T/root/etc/modprobe.d"
+	echo 'options pci_stub ids=8086:100e' >"$T/root/usr/lib/modprobe.d/stub.conf"
+	# not a .conf file: libkmod never reads it, so neither planning nor doctor may
+	echo 'options vfio_pci ids=8086:10d3' >"$T/root/etc/modprobe.d/vfio.conf.dpkg-old"
+	run "$EB" plan --sysfs "$T/s" --root "$T/root" $(cl quiet)
+	echo "$output"
+	[[ "$output" == *"0000:03:00.0"*"claim"*"pci-stub"* ]]
+	run ! grep -q 'vfio' <<<"$(printf '%s\n' "$output" | grep -E '^0000:0[12]:00.0')"
+	run "$EB" doctor --sysfs "$T/s" --root "$T/root" $(cl quiet)
+	echo "$output"
+	[[ "$output" == *"/usr/lib/modprobe.d/stub.conf"* ]]
+	[[ "$output" != *"vfio.conf.dpkg-old"* ]]
+}
+
 @test "every module inserted gets its modprobe.d and command-line options, as modprobe would; never ids=" {
 	nics
 	mkdir -p "$T/root/etc/modprobe.d"
