@@ -6,14 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The kernel's isspace(): Latin-1, so NBSP (0xa0) is a space too (lib/ctype.c). */
-static bool k_isspace(char c)
-{
-	unsigned char u = (unsigned char)c;
-
-	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
-}
-
 static char *skip_spaces(char *s)
 {
 	while (k_isspace(*s))

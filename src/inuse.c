@@ -236,16 +236,14 @@ static void blocks(struct inuse *u)
 	}
 }
 
-/* "0002000A" (host order, as /proc/net/route prints it) -> "10.0.2.0" */
-static void ip4(const char *hex, char *out, size_t size)
+/* 0x0002000A (host order, as /proc/net/route prints it) -> "10.0.2.0" */
+static void ip4(unsigned v, char *out, size_t size)
 {
-	unsigned long v = strtoul(hex, NULL, 16);
-
-	snprintf(out, size, "%lu.%lu.%lu.%lu", v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
+	snprintf(out, size, "%u.%u.%u.%u", v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
 		 (v >> 24) & 0xff);
 }
 
-static int prefix_len(unsigned long mask)
+static int prefix_len(unsigned mask)
 {
 	int n = 0;
 
@@ -265,39 +263,38 @@ static char *iface_use(struct inuse *u, const char *ifc)
 
 	for (const char *line = route; *line;) {
 		const char *nl = strchrnul(line, '\n');
-		char name[64], dst[16], mask[16], a[20];
-		unsigned flags;
+		char name[64], a[20];
+		unsigned dst, flags, mask;
 
-		if (sscanf(line, "%63s %15s %*s %x %*d %*d %*d %15s", name, dst, &flags, mask) ==
-			4 &&
+		if (sscanf(line, "%63s %x %*s %x %*d %*d %*d %x", name, &dst, &flags, &mask) == 4 &&
 		    strcmp(name, ifc) == 0 && (flags & 1)) {
-			if (strtoul(mask, NULL, 16) == 0)
+			if (mask == 0)
 				return xstrdup("carries the default route");
 			ip4(dst, a, sizeof(a));
-			return xasprintf("carries a route to %s/%d", a,
-					 prefix_len(strtoul(mask, NULL, 16)));
+			return xasprintf("carries a route to %s/%d", a, prefix_len(mask));
 		}
 		line = *nl ? nl + 1 : nl;
 	}
 	for (const char *line = route6; *line;) {
 		const char *nl = strchrnul(line, '\n');
-		char dst[40], len[4], name[64];
+		char dst[40], name[64];
+		unsigned len;
 
-		if (sscanf(line, "%39s %3s %*s %*s %*s %*s %*s %*s %*s %63s", dst, len, name) ==
+		if (sscanf(line, "%39s %x %*s %*s %*s %*s %*s %*s %*s %63s", dst, &len, name) ==
 			3 &&
 		    strcmp(name, ifc) == 0 && strncmp(dst, "fe80", 4) != 0 &&
 		    strncmp(dst, "ff", 2) != 0)
-			return xstrdup(strtoul(len, NULL, 16) == 0
-					   ? "carries the default IPv6 route"
-					   : "carries an IPv6 route");
+			return xstrdup(len == 0 ? "carries the default IPv6 route"
+						: "carries an IPv6 route");
 		line = *nl ? nl + 1 : nl;
 	}
 	for (const char *line = inet6; *line;) {
 		const char *nl = strchrnul(line, '\n');
-		char addr[40], scope[8], name[64];
+		char addr[40], name[64];
+		unsigned scope;
 
-		if (sscanf(line, "%39s %*s %*s %7s %*s %63s", addr, scope, name) == 3 &&
-		    strcmp(name, ifc) == 0 && strtoul(scope, NULL, 16) == 0)
+		if (sscanf(line, "%39s %*s %*s %x %*s %63s", addr, &scope, name) == 3 &&
+		    strcmp(name, ifc) == 0 && scope == 0)
 			return xasprintf("has the global address %.4s:%.4s:...", addr, addr + 4);
 		line = *nl ? nl + 1 : nl;
 	}

@@ -42,9 +42,9 @@ static void kmod_quiet(void *data, int priority, const char *file, int line, con
 
 /* libkmod's configuration directories, in its order (kmod 31 and later add its DISTCONFDIR,
  * /usr/lib on merged-/usr systems). */
-const char *const modload_conf_dirs[] = {"/etc/modprobe.d", "/run/modprobe.d",
+const char *const modload_conf_dirs[] = {"/etc/modprobe.d",	      "/run/modprobe.d",
 					 "/usr/local/lib/modprobe.d", "/usr/lib/modprobe.d",
-					 "/lib/modprobe.d", NULL};
+					 "/lib/modprobe.d",	      NULL};
 
 bool modload_conf_name(const char *name)
 {

@@ -90,15 +90,6 @@ static char *put_col(char *p, const char *s, size_t width)
 	return p;
 }
 
-static char *put_hex(char *p, uint32_t v, int digits)
-{
-	static const char hex[] = "0123456789abcdef";
-
-	for (int i = digits - 1; i >= 0; i--)
-		p[digits - 1 - i] = hex[(v >> (4 * i)) & 0xf];
-	return p + digits;
-}
-
 /* Rows are formatted into one buffer and written a chunk at a time. */
 struct rows {
 	FILE *f;
@@ -126,11 +117,11 @@ static void plan_row(struct rows *w, const struct pci_dev *dev, const struct dec
 		rows_flush(w);
 	p = need <= sizeof(w->buf) ? w->buf + w->len : (big = xmalloc(need));
 	p = put_col(p, dev->name, 14);
-	p = put_hex(p, dev->ids.vendor, 4);
+	p = hex_put(p, dev->ids.vendor, 4);
 	*p++ = ':';
-	p = put_hex(p, dev->ids.device, 4);
+	p = hex_put(p, dev->ids.device, 4);
 	*p++ = ' ';
-	p = put_hex(p, dev->ids.class, 6);
+	p = hex_put(p, dev->ids.class, 6);
 	*p++ = ' ';
 	p = put_col(p, or_dash(dev->driver), 15);
 	p = put_col(p, action_name(dc->action), 8);

@@ -77,38 +77,20 @@ enum drv drv_from_bound(const char *name)
 	return DRV_NONE;
 }
 
-static int hexval(char c)
-{
-	unsigned v = hex_digit[(unsigned char)c];
-
-	return v ? (int)(v & 0xf) : -1;
-}
-
 /* Exactly `min`..`max` hex digits up to `end`. */
 static int hex_field(const char *s, const char *end, size_t min, size_t max, uint32_t *out)
 {
 	size_t n = (size_t)(end - s);
-	uint32_t v = 0;
 
-	if (n < min || n > max)
-		return -EINVAL;
-	for (; s < end; s++) {
-		int h = hexval(*s);
-
-		if (h < 0)
-			return -EINVAL;
-		v = v << 4 | (uint32_t)h;
-	}
-	*out = v;
-	return 0;
+	return n < min || n > max ? -EINVAL : hex_digits(s, n, out);
 }
 
 /* Two hex digits, or -1. */
 static int hex2(const char *s)
 {
-	int h = hexval(s[0]), l = h < 0 ? -1 : hexval(s[1]);
+	uint32_t v;
 
-	return l < 0 ? -1 : h << 4 | l;
+	return hex_digits(s, 2, &v) < 0 ? -1 : (int)v;
 }
 
 int pci_addr_parse(const char *s, struct pci_addr *out)
@@ -196,13 +178,6 @@ int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
 	return 0;
 }
 
-static bool k_isspace(char c)
-{
-	unsigned char u = (unsigned char)c;
-
-	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
-}
-
 /*
  * The kernel's vsscanf(s, "%x:%x:%x:%x:%x:%x", ...): a literal ':' must match between fields,
  * an empty rest stops, spaces before a number are skipped, "0x" is skipped, digits accumulate
@@ -230,16 +205,16 @@ int id_parse(const char *s, struct id_sel *out, const char **rest, bool *overflo
 		}
 		while (k_isspace(*p))
 			p++;
-		if (hexval(*p) < 0) {
+		if (hex_value(*p) < 0) {
 			p = start;
 			break;
 		}
 		if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
 			p += 2;
-		for (; hexval(*p) >= 0; p++) {
+		for (; hex_value(*p) >= 0; p++) {
 			if (acc > 0x0fffffffu)
 				*overflow = true;
-			acc = acc << 4 | (uint64_t)hexval(*p);
+			acc = acc << 4 | (uint64_t)hex_value(*p);
 		}
 		v[n++] = (uint32_t)acc;
 	}
@@ -268,9 +243,9 @@ static const char *hexnum(const char *s, uint32_t *out)
 	const char *p = s;
 	uint32_t v = 0;
 
-	for (; hexval(*p) >= 0 && p - s < 8; p++)
-		v = v << 4 | (uint32_t)hexval(*p);
-	if (p == s || hexval(*p) >= 0)
+	while (hex_value(*p) >= 0 && p - s < 8)
+		p++;
+	if (p == s || hex_value(*p) >= 0 || hex_digits(s, (size_t)(p - s), &v) < 0)
 		return NULL;
 	*out = v;
 	return p;

@@ -42,33 +42,13 @@ bool pci_is_bridge(const struct pci_dev *dev)
 	return dev->header_type > 0;
 }
 
-/* Exactly four hex digits, or -1. */
-static int hex4(const char *s)
-{
-	unsigned a = hex_digit[(unsigned char)s[0]], b = hex_digit[(unsigned char)s[1]],
-		 c = hex_digit[(unsigned char)s[2]], d = hex_digit[(unsigned char)s[3]];
-
-	if (!(a & b & c & d & 0x10))
-		return -1;
-	return (int)((a & 0xf) << 12 | (b & 0xf) << 8 | (c & 0xf) << 4 | (d & 0xf));
-}
-
 /* "10DE:1B80" (up to the end e) -> two 16-bit values. */
 static int parse_pair(const char *s, const char *e, uint16_t *a, uint16_t *b)
 {
 	const char *c;
 	uint32_t x, y;
 
-	/* the kernel's "%04X:%04X" */
-	if (e - s == 9 && s[4] == ':') {
-		int hi = hex4(s), lo = hex4(s + 5);
-
-		if (hi >= 0 && lo >= 0) {
-			*a = (uint16_t)hi;
-			*b = (uint16_t)lo;
-			return 0;
-		}
-	}
+	/* the kernel's "%04X:%04X"; "0x" is allowed as parse_hex_n allows it */
 	c = memchr(s, ':', (size_t)(e - s));
 
 	if (!c || parse_hex_n(s, (size_t)(c - s), &x) < 0 ||

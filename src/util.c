@@ -299,17 +299,14 @@ const unsigned char hex_digit[256] = {
     ['C'] = 0x1c, ['D'] = 0x1d, ['E'] = 0x1e, ['F'] = 0x1f,
 };
 
-int parse_hex_n(const char *s, size_t n, uint32_t *out)
+int hex_digits(const char *s, size_t n, uint32_t *out)
 {
-	const char *p = s, *e = s + n;
 	uint32_t v = 0;
 
-	if (n >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	if (p == e)
+	if (n == 0)
 		return -EINVAL;
-	for (; p < e; p++) {
-		unsigned d = hex_digit[(unsigned char)*p];
+	for (const char *e = s + n; s < e; s++) {
+		unsigned d = hex_digit[(unsigned char)*s];
 
 		if (!d)
 			return -EINVAL;
@@ -319,6 +316,22 @@ int parse_hex_n(const char *s, size_t n, uint32_t *out)
 	}
 	*out = v;
 	return 0;
+}
+
+int parse_hex_n(const char *s, size_t n, uint32_t *out)
+{
+	if (n >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		return hex_digits(s + 2, n - 2, out);
+	return hex_digits(s, n, out);
+}
+
+char *hex_put(char *p, uint32_t v, int digits)
+{
+	static const char hex[] = "0123456789abcdef";
+
+	for (int i = digits - 1; i >= 0; i--)
+		p[digits - 1 - i] = hex[(v >> (4 * i)) & 0xf];
+	return p + digits;
 }
 
 int parse_hex_u32(const char *s, uint32_t *out)

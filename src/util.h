@@ -69,12 +69,31 @@ const char *path_basename(const char *p);
  * holds UINT_STR_MAX bytes; returns where it starts. */
 #define UINT_STR_MAX 11
 const char *fmt_uint(unsigned v, char *buf);
-/* Parses a hex number that must fill the whole string (optional 0x). */
-int parse_hex_u32(const char *s, uint32_t *out);
-/* 0x10 | a hex digit's value, 0 for any other character. */
+/* Hex, the one parser and printer. 0x10 | a hex digit's value, 0 for any other character. */
 extern const unsigned char hex_digit[256];
-/* The same for the first n characters of s. */
+/* A hex digit's value, or -1. */
+static inline int hex_value(char c)
+{
+	unsigned v = hex_digit[(unsigned char)c];
+
+	return v ? (int)(v & 0xf) : -1;
+}
+/* Exactly the n characters at s, all hex digits (no "0x"): 0, -EINVAL, or -ERANGE past 32 bits. */
+int hex_digits(const char *s, size_t n, uint32_t *out);
+/* A hex number that fills the first n characters of s, "0x" allowed (sysfs attributes). */
 int parse_hex_n(const char *s, size_t n, uint32_t *out);
+/* The same for the whole string. */
+int parse_hex_u32(const char *s, uint32_t *out);
+/* v as `digits` lower-case hex digits at p, no NUL; returns the end. */
+char *hex_put(char *p, uint32_t v, int digits);
+
+/* The kernel's isspace() (lib/ctype.c): Latin-1, so NBSP (0xa0) is a space too. */
+static inline bool k_isspace(char c)
+{
+	unsigned char u = (unsigned char)c;
+
+	return u == ' ' || (u >= '\t' && u <= '\r') || u == 0xa0;
+}
 /* A shared copy of s[0..n) that lives as long as the process: equal strings, one pointer. */
 const char *str_intern(const char *s, size_t n);
 bool str_in(const char *s, const char *const *list);
