@@ -446,7 +446,7 @@ char *inuse_holders(struct inuse *u, const struct pci_dev *dev)
 	blocks(u);
 	nets(u);
 	/* open handles: on a booted system only (in the initramfs no session holds a GPU) */
-	if (u->booted && (dev->ids.class >> 16) == 0x03 &&
+	if (u->booted && pci_base_class(&dev->ids) == PCI_BASE_CLASS_DISPLAY &&
 	    (nn = display_nodes(u, dev, nodes, 8)) > 0)
 		openers(u, nodes, nn);
 	free(u->devdir);

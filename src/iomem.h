@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "rules.h"
+#include "pci.h"
 
 struct iomem_fb {
 	struct pci_addr dev; /* the function whose BAR holds it */

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "util.h"
 
 /*
@@ -178,12 +179,9 @@ static void exact_key(const char *key, const char *value, void *ud)
 bool kmodidx_builtin(const char *moddir, const char *module)
 {
 	_cleanup_free_ char *path = xasprintf("%s/modules.builtin.bin", moddir);
-	_cleanup_free_ char *name = xstrdup(module);
+	/* depmod keys the index by the module's name as the kernel spells it */
+	_cleanup_free_ char *name = module_name(module, strlen(module));
 	struct exact x = {.key = name};
 
-	/* depmod keys the index by the module's name as the kernel spells it */
-	for (char *p = name; *p; p++)
-		if (*p == '-')
-			*p = '_';
 	return kmodidx_file_prefix(path, name, exact_key, &x) == 0 && x.found;
 }

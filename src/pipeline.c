@@ -156,7 +156,7 @@ static void physpaths_of_wanted(struct ctx *c, struct scanner *s)
 
 static bool is_display(const struct pci_dev *dev)
 {
-	return (dev->ids.class >> 16) == 0x03;
+	return pci_base_class(&dev->ids) == PCI_BASE_CLASS_DISPLAY;
 }
 
 /* A function the plan may claim: a selector wants it, or group mode may take it as a companion

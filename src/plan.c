@@ -144,11 +144,11 @@ static void warn_framebuffer(const struct pci_dev *dev, enum drv t, const struct
 	const struct iomem_fb *in_bar;
 	char fb[96];
 
-	if ((dev->ids.class >> 16) != 0x03 || !f->fbs ||
+	if (pci_base_class(&dev->ids) != PCI_BASE_CLASS_DISPLAY || !f->fbs ||
 	    !(in_bar = iomem_fb_of(f->fbs, &dev->addr)))
 		return;
 	plan_fb_desc(in_bar, fb, sizeof(fb));
-	if (t == DRV_VFIO && (dev->ids.class >> 8) == 0x0300)
+	if (t == DRV_VFIO && pci_class(&dev->ids) == PCI_CLASS_DISPLAY_VGA)
 		diag_warn(
 		    d, DIAG_PLAN,
 		    "%s: the firmware framebuffer %s lies in its BAR: vfio-pci removes it when "
@@ -231,9 +231,9 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev, const st
 	char a[PCI_ADDR_MAX];
 
 	if (pci_is_bridge(dev)) {
-		uint32_t cls = dev->ids.class >> 8;
+		unsigned cls = pci_class(&dev->ids);
 
-		if (cls == 0x0600 || cls == 0x0601 || cls == 0x0604 || cls == 0x0609)
+		if (pci_class_is_bridge(cls))
 			set(dc, ACT_SKIP, t, "bridge (class %04x): never claimed (%s)", cls, why);
 		else
 			set(dc, ACT_SKIP, t,
@@ -247,7 +247,8 @@ static bool claimable(const struct rules *r, const struct pci_dev *dev, const st
 		    dev->sriov_numvfs, why);
 		return false;
 	}
-	if (boot && boot->fallback && !by_addr && (dev->ids.class >> 16) == 0x01 &&
+	if (boot && boot->fallback && !by_addr &&
+	    pci_base_class(&dev->ids) == PCI_BASE_CLASS_STORAGE &&
 	    !rules_forces(r, &dev->addr, dev->chain, dev->nchain, &dev->ids)) {
 		set(dc, ACT_REFUSE, t,
 		    "mass storage selected only by ids while %s: it may carry the root; "
@@ -576,11 +577,13 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 		const struct pci_dev *dev = &devs->v[idx[i]];
 		const struct decision *dc = &p->dec[idx[i]];
 
-		held = dc->action == ACT_KEEP					  ? "kept"
-		       : dc->action == ACT_REFUSE				  ? "refused"
-		       : dc->action == ACT_RETURN				  ? "given back"
-		       : dc->action == ACT_NONE && (dev->ids.class >> 16) == 0x01 ? "mass storage"
-										  : NULL;
+		held =
+		    dc->action == ACT_KEEP     ? "kept"
+		    : dc->action == ACT_REFUSE ? "refused"
+		    : dc->action == ACT_RETURN ? "given back"
+		    : dc->action == ACT_NONE && pci_base_class(&dev->ids) == PCI_BASE_CLASS_STORAGE
+			? "mass storage"
+			: NULL;
 		holder = dev;
 	}
 	if (held)
@@ -595,7 +598,7 @@ static void add_companions(const struct rules *r, const struct pci_list *devs,
 
 		if (dc->action != ACT_NONE || pci_is_bridge(dev))
 			continue;
-		if ((dev->ids.class >> 16) == 0x01) {
+		if (pci_base_class(&dev->ids) == PCI_BASE_CLASS_STORAGE) {
 			set(dc, ACT_NONE, DRV_NONE,
 			    "mass storage: never claimed as a companion (%s)", why);
 			continue;

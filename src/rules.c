@@ -8,175 +8,10 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "names.h"
 
 /* The kernel's module_param_string(ids, ids, 1024, 0) buffer. */
 #define KERNEL_IDS_MAX 1023
-
-const char *drv_name(enum drv d)
-{
-	switch (d) {
-	case DRV_VFIO:
-		return "vfio-pci";
-	case DRV_STUB:
-		return "pci-stub";
-	default:
-		return NULL;
-	}
-}
-
-const char *drv_module(enum drv d)
-{
-	switch (d) {
-	case DRV_VFIO:
-		return "vfio_pci";
-	case DRV_STUB:
-		return "pci_stub";
-	default:
-		return NULL;
-	}
-}
-
-int drv_parse(const char *s, enum drv *out)
-{
-	if (cmdline_key_eq(s, "vfio-pci")) {
-		*out = DRV_VFIO;
-		return 0;
-	}
-	if (cmdline_key_eq(s, "pci-stub")) {
-		*out = DRV_STUB;
-		return 0;
-	}
-	return -EINVAL;
-}
-
-/* The vfio-pci variant drivers the scan found registered (drivers of vfio_pci_core's holders):
- * a fact of the running kernel, kept for the life of the process. */
-static char **vfio_family;
-static size_t n_vfio_family, cap_vfio_family;
-
-void drv_note_vfio_family(const char *name)
-{
-	for (size_t i = 0; i < n_vfio_family; i++)
-		if (strcmp(vfio_family[i], name) == 0)
-			return;
-	grow((void **)&vfio_family, &cap_vfio_family, n_vfio_family, sizeof(*vfio_family));
-	vfio_family[n_vfio_family++] = xstrdup(name);
-}
-
-enum drv drv_from_bound(const char *name)
-{
-	if (!name)
-		return DRV_NONE;
-	if (strcmp(name, "vfio-pci") == 0)
-		return DRV_VFIO;
-	if (strcmp(name, "pci-stub") == 0)
-		return DRV_STUB;
-	for (size_t i = 0; i < n_vfio_family; i++)
-		if (strcmp(vfio_family[i], name) == 0)
-			return DRV_VFIO;
-	return DRV_NONE;
-}
-
-/* Exactly `min`..`max` hex digits up to `end`. */
-static int hex_field(const char *s, const char *end, size_t min, size_t max, uint32_t *out)
-{
-	size_t n = (size_t)(end - s);
-
-	return n < min || n > max ? -EINVAL : hex_digits(s, n, out);
-}
-
-/* Two hex digits, or -1. */
-static int hex2(const char *s)
-{
-	uint32_t v;
-
-	return hex_digits(s, 2, &v) < 0 ? -1 : (int)v;
-}
-
-int pci_addr_parse(const char *s, struct pci_addr *out)
-{
-	const char *dot = strchr(s, '.');
-	const char *c1, *c2;
-	uint32_t dom = 0, bus, dev, fn;
-
-	/* the kernel's own form, "DDDD:BB:DD.F", as every bus/pci/devices entry is named */
-	if (dot && dot - s == 10 && dot[1] && !dot[2] && s[4] == ':' && s[7] == ':') {
-		int d0 = hex2(s), d1 = hex2(s + 2), b = hex2(s + 5), d = hex2(s + 8);
-		int f = s[11] >= '0' && s[11] <= '7' ? s[11] - '0' : -1;
-
-		if (d0 < 0 || d1 < 0 || b < 0 || d < 0 || d > 0x1f || f < 0)
-			return -EINVAL;
-		*out = (struct pci_addr){.domain = (uint32_t)(d0 << 8 | d1),
-					 .bus = (uint8_t)b,
-					 .dev = (uint8_t)d,
-					 .fn = (uint8_t)f};
-		return 0;
-	}
-	if (!dot || dot[1] == '\0' || dot[2] != '\0')
-		return -EINVAL;
-	c1 = memchr(s, ':', (size_t)(dot - s));
-	if (!c1)
-		return -EINVAL;
-	c2 = memchr(c1 + 1, ':', (size_t)(dot - c1 - 1));
-	if (c2) {
-		if (memchr(c2 + 1, ':', (size_t)(dot - c2 - 1)))
-			return -EINVAL;
-		if (hex_field(s, c1, 1, 8, &dom) < 0)
-			return -EINVAL;
-		s = c1 + 1;
-		c1 = c2;
-	}
-	if (hex_field(s, c1, 2, 2, &bus) < 0 || hex_field(c1 + 1, dot, 2, 2, &dev) < 0 ||
-	    dev > 0x1f || hex_field(dot + 1, dot + 2, 1, 1, &fn) < 0 || fn > 7)
-		return -EINVAL;
-	*out = (struct pci_addr){
-	    .domain = dom, .bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn};
-	return 0;
-}
-
-/* "%04x:%02x:%02x.%x" by hand: the table and the JSON print one per function. */
-char *pci_addr_fmt(const struct pci_addr *a, char *buf)
-{
-	static const char hex[] = "0123456789abcdef";
-	int digits = 4;
-	char *p = buf;
-
-	if (a->domain <= 0xffff) {
-		p[0] = hex[a->domain >> 12];
-		p[1] = hex[(a->domain >> 8) & 0xf];
-		p[2] = hex[(a->domain >> 4) & 0xf];
-		p[3] = hex[a->domain & 0xf];
-		p += 4;
-	} else {
-		while (digits < 8 && a->domain >> (4 * digits))
-			digits++;
-		for (int i = digits - 1; i >= 0; i--)
-			*p++ = hex[(a->domain >> (4 * i)) & 0xf];
-	}
-	*p++ = ':';
-	*p++ = hex[a->bus >> 4];
-	*p++ = hex[a->bus & 0xf];
-	*p++ = ':';
-	*p++ = hex[(a->dev >> 4) & 0xf];
-	*p++ = hex[a->dev & 0xf];
-	*p++ = '.';
-	*p++ = hex[a->fn & 0xf];
-	*p = '\0';
-	return buf;
-}
-
-int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b)
-{
-	if (a->domain != b->domain)
-		return a->domain < b->domain ? -1 : 1;
-	if (a->bus != b->bus)
-		return a->bus < b->bus ? -1 : 1;
-	if (a->dev != b->dev)
-		return a->dev < b->dev ? -1 : 1;
-	if (a->fn != b->fn)
-		return a->fn < b->fn ? -1 : 1;
-	return 0;
-}
 
 /*
  * The kernel's vsscanf(s, "%x:%x:%x:%x:%x:%x", ...): a literal ':' must match between fields,
@@ -367,8 +202,9 @@ int claim_parse(const char *s, struct claim_sel *out, const char **why)
 			out->exact = out->drv == DRV_VFIO;
 		} else if (module_name_ok(eq, sizeof(out->variant))) {
 			/* a vfio-pci variant, as modprobe names modules */
-			for (size_t i = 0; eq[i]; i++)
-				out->variant[i] = eq[i] == '-' ? '_' : eq[i];
+			_cleanup_free_ char *m = module_name(eq, strlen(eq));
+
+			strcpy(out->variant, m);
 		} else {
 			*why = "not a driver (vfio-pci, pci-stub or a vfio-pci variant module)";
 			return -EINVAL;
@@ -377,12 +213,15 @@ int claim_parse(const char *s, struct claim_sel *out, const char **why)
 	at = strchr(buf, '@');
 	if (at) {
 		char *colon;
+		size_t nv, nd;
 		uint32_t v, d;
 
 		*at++ = '\0';
 		colon = strchr(at, ':');
-		if (!colon || hex_field(at, colon, 1, 4, &v) < 0 ||
-		    hex_field(colon + 1, colon + 1 + strlen(colon + 1), 1, 4, &d) < 0) {
+		nv = colon ? (size_t)(colon - at) : 0;
+		nd = colon ? strlen(colon + 1) : 0;
+		if (nv > 4 || nd > 4 || hex_digits(at, nv, &v) < 0 ||
+		    hex_digits(colon + 1, nd, &d) < 0) {
 			*why = "the @ check must be VVVV:DDDD";
 			return -EINVAL;
 		}
@@ -840,43 +679,6 @@ static void add_own_key(struct rules *r, const char *key, const char *k, const c
 	}
 }
 
-static char *module_name(const char *s, size_t n)
-{
-	char *m = xstrdup(s);
-
-	m[n] = '\0';
-	for (char *p = m; *p; p++)
-		if (*p == '-')
-			*p = '_';
-	return m;
-}
-
-bool modparam_split(const char *key, const char *val, char **module, char **word)
-{
-	const char *dot = strchr(key, '.');
-	size_t n;
-
-	if (!dot || dot == key || !dot[1])
-		return false;
-	n = (size_t)(dot - key);
-	if ((n == 2 && strncmp(key, "rd", 2) == 0) || (n == 9 && strncmp(key, "earlybind", 9) == 0))
-		return false;
-	*module = module_name(key, n);
-	*word = modparam_word(dot + 1, val);
-	return true;
-}
-
-char *modparam_word(const char *param, const char *val)
-{
-	if (!val)
-		return xstrdup(param);
-	if (strpbrk(val, " \t"))
-		return xasprintf("%s=\"%s\"", param, val);
-	return xasprintf("%s=%s", param, val);
-}
-
-/* A bool module parameter as the kernel reads it (param_set_bool(): kstrtobool; a bare name is
- * true): *flag set when `word` is "NAME[=VALUE]". */
 static void note_bool(const char *word, const char *name, bool *flag)
 {
 	static const char *const yes[] = {"1", "y", "Y", "on", NULL};

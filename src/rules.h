@@ -11,40 +11,9 @@
 #include <stdint.h>
 
 #include "diag.h"
+#include "names.h"
+#include "pci.h"
 #include "util.h"
-
-#define PCI_ANY_ID 0xffffffffu
-/* "ffffffff:ff:1f.7" + NUL */
-#define PCI_ADDR_MAX 20
-
-enum drv { DRV_NONE = 0, DRV_VFIO, DRV_STUB, DRV__MAX };
-
-/* Driver names as the kernel registers them ("vfio-pci") and module names ("vfio_pci"). */
-const char *drv_name(enum drv d);
-const char *drv_module(enum drv d);
-/* Accepts both spellings of each driver; -EINVAL otherwise. */
-int drv_parse(const char *s, enum drv *out);
-/* The family of the driver a bound device's `driver` link names: DRV_VFIO for vfio-pci and the
- * variants noted below, DRV_STUB for pci-stub, DRV_NONE for any other. */
-enum drv drv_from_bound(const char *name);
-/* Notes a vfio-pci variant driver (a pci driver of a module that holds vfio_pci_core). */
-void drv_note_vfio_family(const char *name);
-
-struct pci_addr {
-	uint32_t domain;
-	uint8_t bus, dev, fn;
-};
-
-/* Strict "[DOMAIN:]BB:DD.F": DOMAIN 1-8 hex digits, BB two, DD two (<= 1f), F 0-7. */
-int pci_addr_parse(const char *s, struct pci_addr *out);
-/* "0000:01:00.0"; buf must hold PCI_ADDR_MAX bytes. */
-char *pci_addr_fmt(const struct pci_addr *a, char *buf);
-int pci_addr_cmp(const struct pci_addr *a, const struct pci_addr *b);
-
-struct pci_ids {
-	uint16_t vendor, device, subvendor, subdevice;
-	uint32_t class; /* 24 bits: class << 16 | subclass << 8 | prog-if */
-};
 
 struct id_sel {
 	uint32_t vendor, device, subvendor, subdevice, class, class_mask;
@@ -136,21 +105,6 @@ struct addr_set {
 const struct addr_entry *addr_set_find(const struct addr_set *s, const struct pci_addr *a);
 
 enum group_mode { GROUP_OFF = 0, GROUP_VFIO, GROUP_STUB };
-
-/* A module option from the command line: "vfio_iommu_type1.allow_unsafe_interrupts=1". */
-struct modparam {
-	char *module; /* '-' spelled '_', as modprobe and the kernel compare names */
-	char *word;   /* "allow_unsafe_interrupts=1", as modprobe passes it */
-};
-
-/*
- * Splits a command-line word into a module option the way modprobe (libkmod's kcmdline parser)
- * does: "MODULE.PARAM[=VAL]". Returns false for words that are no module option (no dot, our
- * own earlybind.* and rd.* keys). Caller frees both strings.
- */
-bool modparam_split(const char *key, const char *val, char **module, char **word);
-/* "PARAM", "PARAM=VAL" or PARAM="VAL" (a value with blanks), as modprobe passes an option. */
-char *modparam_word(const char *param, const char *val);
 
 struct rules {
 	struct id_sel *ids;

@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "names.h"
+#include "util.h"
+
 static void dev_clear_detail(struct pci_dev *dev)
 {
 	free(dev->driver_override);
@@ -35,9 +38,9 @@ void pci_list_free(struct pci_list *l)
 
 bool pci_is_bridge(const struct pci_dev *dev)
 {
-	uint32_t cls = dev->ids.class >> 8;
+	unsigned cls = pci_class(&dev->ids);
 
-	if (cls == 0x0600 || cls == 0x0601 || cls == 0x0604 || cls == 0x0609)
+	if (pci_class_is_bridge(cls))
 		return true;
 	return dev->header_type > 0;
 }
@@ -543,22 +546,23 @@ static int read_header_type(int at)
  */
 static int header_type_of(int at, const struct pci_dev *dev)
 {
-	uint32_t cls = dev->ids.class >> 8;
+	unsigned cls = pci_class(&dev->ids);
 
-	if (cls == 0x0000 || cls == 0x0607)
+	if (cls == PCI_CLASS_NOT_DEFINED || cls == PCI_CLASS_BRIDGE_CARDBUS)
 		return read_header_type(at);
-	return cls == 0x0604 ? 1 : 0;
+	return cls == PCI_CLASS_BRIDGE_PCI ? 1 : 0;
 }
 
 void scan_header_type(struct scanner *s, struct pci_dev *dev)
 {
-	uint32_t cls = dev->ids.class >> 8;
+	unsigned cls = pci_class(&dev->ids);
 	_cleanup_close_ int at = -1;
 
 	if (dev->has_detail || dev->header_type >= 0)
 		return;
-	if (cls != 0x0000 && cls != 0x0607) { /* the class tells, as header_type_of() says */
-		dev->header_type = cls == 0x0604 ? 1 : 0;
+	if (cls != PCI_CLASS_NOT_DEFINED &&
+	    cls != PCI_CLASS_BRIDGE_CARDBUS) { /* the class tells, as header_type_of() says */
+		dev->header_type = cls == PCI_CLASS_BRIDGE_PCI ? 1 : 0;
 		return;
 	}
 	at = s->dfd < 0 ? -1 : openat(s->dfd, dev->name, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -629,7 +633,7 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	 * it is 1 on one of them at most (vga_default_device()): once that one is read, the rest
 	 * are 0 without a read.
 	 */
-	if ((dev->ids.class >> 8) == 0x0300) {
+	if (pci_class(&dev->ids) == PCI_CLASS_DISPLAY_VGA) {
 		if (s->boot_vga_seen)
 			dev->boot_vga = 0;
 		else if (read_int_attr(at, "boot_vga", &dev->boot_vga) < 0)
@@ -640,9 +644,9 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	/* kernels >= 6.18 mark the boot display of any display class (an APU's 0380 too) with
 	 * boot_display, present on that one function only (video_is_primary_device()); a VGA one
 	 * says it with boot_vga already */
-	if ((dev->ids.class >> 16) == 0x03 && (dev->ids.class >> 8) != 0x0300 &&
-	    !s->boot_display_seen && read_int_attr(at, "boot_display", &dev->boot_display) == 0 &&
-	    dev->boot_display == 1)
+	if (pci_base_class(&dev->ids) == PCI_BASE_CLASS_DISPLAY &&
+	    pci_class(&dev->ids) != PCI_CLASS_DISPLAY_VGA && !s->boot_display_seen &&
+	    read_int_attr(at, "boot_display", &dev->boot_display) == 0 && dev->boot_display == 1)
 		s->boot_display_seen = true;
 	if ((want & DETAIL_RESET) && read_attr_at(at, "reset_method", buf, sizeof(buf)) >= 0)
 		dev->reset_methods = xstrdup(buf);

@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "diag.h"
-#include "rules.h"
+#include "pci.h"
 
 struct pci_dev {
 	struct pci_addr addr;

@@ -61,7 +61,7 @@ static void pick_for(const struct pci_list *l, const struct pci_dev *d, struct p
 
 static bool host_needs(const struct pci_dev *d, const struct boot_list *boot, const char **why)
 {
-	if ((d->ids.class >> 16) == 0x01) {
+	if (pci_base_class(&d->ids) == PCI_BASE_CLASS_STORAGE) {
 		*why = "a storage controller";
 		return true;
 	}

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "kmodidx.h"
+#include "names.h"
 #include "util.h"
 #include "variant.h"
 
@@ -164,14 +165,6 @@ const struct variant_alias *variants_best(const struct variants *vs, const struc
 		}
 	}
 	return *tie ? NULL : best;
-}
-
-bool same_module(const char *a, const char *b)
-{
-	for (; *a && *b; a++, b++)
-		if (*a != *b && !((*a == '-' || *a == '_') && (*b == '-' || *b == '_')))
-			return false;
-	return *a == *b;
 }
 
 const struct variant_alias *variants_by_module(const struct variants *vs, const char *module)

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "rules.h"
+#include "pci.h"
 
 struct variant_alias {
 	char *pattern;	 /* "vfio_pci:v00008086d000010D3sv*sd*bc*sc*i*" */
@@ -31,8 +31,6 @@ int variants_load(const char *moddir, struct variants *vs);
 /* The most specific alias matching the device; NULL when none, or when two modules tie (*tie). */
 const struct variant_alias *variants_best(const struct variants *vs, const struct pci_ids *ids,
 					  bool *tie);
-/* Whether two module names are one (as modprobe compares them: '-' and '_' alike). */
-bool same_module(const char *a, const char *b);
 /* An alias of the module named (as modprobe compares names: '-' and '_' alike), or NULL. */
 const struct variant_alias *variants_by_module(const struct variants *vs, const char *module);
 /* "vfio_pci:v%08Xd%08X..." for the device, as "vfio_" + the kernel's modalias; buf of 96. */
