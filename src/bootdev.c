@@ -66,8 +66,63 @@ int bootdev_parse_file(const char *path, struct boot_list *b, struct diag *d)
 	return 0;
 }
 
-void bootdev_load_for_plan(const struct env *e, const struct rules *rules, struct boot_list *b,
-			   struct diag *d)
+/*
+ * ip= names the interface of a network root: the kernel's
+ * "client:server:gw:netmask:hostname:DEVICE:autoconf..." (Documentation/admin-guide/nfs/
+ * nfsroot.rst) and dracut's "DEVICE:dhcp|on|any|dhcp6|auto6|ibft|..." forms.
+ */
+static void add_ip(struct boot_spec *s, const char *val)
+{
+	static const char *const autoconf[] = {"dhcp", "on",	  "any",   "dhcp6",	  "auto6",
+					       "ibft", "either6", "link6", "single-dhcp", NULL};
+	_cleanup_free_ char *buf = xstrdup(val);
+	char *f[8] = {0}, *p = buf;
+	int n = 0;
+
+	while (n < 8 && (f[n] = strsep(&p, ":")))
+		n++;
+	free(s->ip_iface);
+	s->ip_iface = NULL;
+	if (n >= 6 && *f[5])
+		s->ip_iface = xstrdup(f[5]);
+	else if (n == 2 && *f[0] && str_in(f[1], autoconf))
+		s->ip_iface = xstrdup(f[0]);
+}
+
+void boot_spec_add(const char *key, const char *val, const char *src, void *ud)
+{
+	struct boot_spec *s = ud;
+	char **slot = NULL;
+
+	(void)src;
+	if (!val)
+		return;
+	if (strcmp(key, "ip") == 0) {
+		add_ip(s, val);
+		return;
+	}
+	if (strcmp(key, "root") == 0)
+		slot = &s->root;
+	else if (strcmp(key, "resume") == 0)
+		slot = &s->resume;
+	else if (strcmp(key, "netroot") == 0)
+		slot = &s->netroot;
+	if (slot) {
+		free(*slot);
+		*slot = xstrdup(val);
+	}
+}
+
+void boot_spec_free(struct boot_spec *s)
+{
+	free(s->root);
+	free(s->resume);
+	free(s->netroot);
+	free(s->ip_iface);
+	*s = (struct boot_spec){0};
+}
+
+void bootdev_load_for_plan(const struct env *e, struct boot_list *b, struct diag *d)
 {
 	_cleanup_free_ char *def = NULL;
 	const char *path = e->boot_devices;
@@ -75,7 +130,6 @@ void bootdev_load_for_plan(const struct env *e, const struct rules *rules, struc
 
 	if (!path)
 		path = def = root_path(e, BOOTDEV_DEFAULT_FILE);
-	(void)rules;
 	r = bootdev_parse_file(path, b, d);
 	if (r < 0 && (e->boot_devices || r != -ENOENT))
 		diag_warn(d, DIAG_SYSFS, "cannot read the boot-device list %s: %s", path,
@@ -127,7 +181,7 @@ static bool entry_present(const struct boot_dev *e, struct pci_list *devs, struc
 	return false;
 }
 
-void bootdev_settle(const struct env *e, const struct rules *rules, struct pci_list *devs,
+void bootdev_settle(const struct env *e, const struct boot_spec *spec, struct pci_list *devs,
 		    struct boot_list *b, struct diag *d)
 {
 	bool initramfs = in_initramfs(e);
@@ -135,7 +189,7 @@ void bootdev_settle(const struct env *e, const struct rules *rules, struct pci_l
 	struct scanner s;
 
 	if (env_live(e) && (!initramfs || sysroot_mounted(e) || have_block_devices(e)))
-		bootdev_resolve(e, rules, b, d);
+		bootdev_resolve(e, spec, b, d);
 	if (!initramfs)
 		return;
 	if (scanner_open(&s, e->sysfs) == 0) {
@@ -531,7 +585,7 @@ static bool is_net_fs(const char *fstype)
 }
 
 /* One file system the boot needs: by its device number, its source, or its type. */
-static void resolve_fs(const struct env *e, const struct rules *r, const char *sysfs_real,
+static void resolve_fs(const struct env *e, const struct boot_spec *r, const char *sysfs_real,
 		       unsigned maj, unsigned mn, const char *fstype, const char *source,
 		       const char *what, struct boot_list *b, struct diag *d)
 {
@@ -615,7 +669,7 @@ static bool has_opt(const char *opts, const char *word)
  * the boot waits for — neither noauto nor nofail, and no x-systemd.automount — with a device
  * behind it. A mounted entry is resolved through its mount, the rest through libblkid.
  */
-static void resolve_fstab(const struct env *e, const struct rules *r, const char *sysfs_real,
+static void resolve_fstab(const struct env *e, const struct boot_spec *r, const char *sysfs_real,
 			  const char *fstab, const struct mount *m, size_t nm, struct boot_list *b,
 			  struct diag *d)
 {
@@ -690,10 +744,10 @@ static void resolve_swaps(const struct env *e, const char *sysfs_real, struct bo
 }
 
 /* root= and resume=: ZFS=pool/dataset, network roots, or a block device spec. */
-static void resolve_cmdline(const struct env *e, const struct rules *r, const char *sysfs_real,
+static void resolve_cmdline(const struct env *e, const struct boot_spec *r, const char *sysfs_real,
 			    struct boot_list *b, struct diag *d)
 {
-	const char *root = r->root_spec;
+	const char *root = r->root;
 
 	if (root && strncmp(root, "ZFS=", 4) == 0) {
 		_cleanup_free_ char *w = xasprintf("root=%s", root);
@@ -710,17 +764,17 @@ static void resolve_cmdline(const struct env *e, const struct rules *r, const ch
 	} else {
 		resolve_spec(e, sysfs_real, "root", root, b, d);
 	}
-	if (r->netroot_spec) {
-		_cleanup_free_ char *w = xasprintf("netroot (netroot=%s)", r->netroot_spec);
+	if (r->netroot) {
+		_cleanup_free_ char *w = xasprintf("netroot (netroot=%s)", r->netroot);
 		_cleanup_free_ char *iface =
 		    r->ip_iface ? xstrdup(r->ip_iface) : route_iface(e, NULL);
 
 		resolve_iface(e, sysfs_real, iface, w, b, d);
 	}
-	resolve_spec(e, sysfs_real, "resume", r->resume_spec, b, d);
+	resolve_spec(e, sysfs_real, "resume", r->resume, b, d);
 }
 
-void bootdev_resolve(const struct env *e, const struct rules *r, struct boot_list *b,
+void bootdev_resolve(const struct env *e, const struct boot_spec *r, struct boot_list *b,
 		     struct diag *d)
 {
 	_cleanup_free_ char *sysfs_real = realpath(e->sysfs, NULL);

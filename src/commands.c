@@ -510,7 +510,7 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 static int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 {
 	struct boot_list b = {0};
-	struct rules rules;
+	struct boot_spec spec = {0};
 	struct diag d, quiet;
 	int r = 0;
 
@@ -519,19 +519,20 @@ static int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 		fprintf(stderr, "earlybind: boot-devices takes no arguments\n");
 		return 2;
 	}
-	/* Only root= and resume= matter here: warnings about other keys belong to plan. */
+	/* Only root=, resume=, netroot= and ip= matter here: warnings about the rest belong to
+	 * plan. */
 	diag_init(&quiet);
-	rules_init(&rules, &quiet);
-	cmdline_load(o->env.root, o->env.cmdline_files, o->env.ncmdline, rules_add, &rules, &quiet);
+	cmdline_load(o->env.root, o->env.cmdline_files, o->env.ncmdline, boot_spec_add, &spec,
+		     &quiet);
 	diag_init(&d);
-	bootdev_resolve(&o->env, &rules, &b, &d);
+	bootdev_resolve(&o->env, &spec, &b, &d);
 	/* An empty list must never look like success. */
 	if (!b.n)
 		diag_warn(&d, DIAG_SYSFS,
 			  "no boot device found: nothing the boot needs resolved to a PCI device; "
 			  "an image with this list refuses mass storage selected only by ids");
 	diag_finish(&d);
-	rules_free(&rules);
+	boot_spec_free(&spec);
 	diag_free(&quiet);
 	if (o->json) {
 		struct strbuf sb;

@@ -120,6 +120,16 @@ static size_t gather(struct ctx *c, struct scanner *s, bool all)
 	return wanted;
 }
 
+/* One word of the command line to the two stages that read it: the selectors and what the boot
+ * needs. */
+static void cmdline_word(const char *key, const char *val, const char *src, void *ud)
+{
+	struct ctx *c = ud;
+
+	rules_add(key, val, src, &c->rules);
+	boot_spec_add(key, val, src, &c->spec);
+}
+
 void pipeline_rules(struct ctx *c, const struct env *e)
 {
 	*c = (struct ctx){.env = e};
@@ -138,9 +148,9 @@ void pipeline_rules(struct ctx *c, const struct env *e)
 				rules_add_modconf(&c->rules, modules[i], opts, "modprobe.d");
 		}
 	}
-	cmdline_load(e->root, e->cmdline_files, e->ncmdline, rules_add, &c->rules, &c->diag);
+	cmdline_load(e->root, e->cmdline_files, e->ncmdline, cmdline_word, c, &c->diag);
 	rules_finish(&c->rules);
-	bootdev_load_for_plan(e, &c->rules, &c->boot, &c->diag);
+	bootdev_load_for_plan(e, &c->boot, &c->diag);
 }
 
 static void physpaths_of_wanted(struct ctx *c, struct scanner *s)
@@ -291,7 +301,7 @@ int pipeline_scan_plan(struct ctx *c, unsigned flags)
 	if (gather(c, &s, flags & PLAN_ALL_DETAIL) || (flags & PLAN_RESOLVE_ROOT)) {
 		size_t recorded = c->boot.n;
 
-		bootdev_settle(c->env, &c->rules, &c->devs, &c->boot, &c->diag);
+		bootdev_settle(c->env, &c->spec, &c->devs, &c->boot, &c->diag);
 		/* boot devices found only now: the wanted devices' physical paths are needed too */
 		if (c->boot.n && !recorded)
 			physpaths_of_wanted(c, &s);
@@ -332,6 +342,7 @@ void ctx_free(struct ctx *c)
 	boot_list_free(&c->boot);
 	pci_list_free(&c->devs);
 	rules_free(&c->rules);
+	boot_spec_free(&c->spec);
 	diag_free(&c->diag);
 	modload_free(c->mod);
 	c->mod = NULL;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "bootdev.h"
 #include "diag.h"
 #include "env.h"
 #include "plan.h"
@@ -24,6 +25,7 @@ struct ctx {
 	const struct env *env;
 	struct diag diag;
 	struct rules rules;
+	struct boot_spec spec; /* root=, resume=, netroot=, ip= */
 	struct pci_list devs;
 	struct boot_list boot;
 	struct plan plan;

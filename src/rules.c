@@ -63,10 +63,6 @@ void rules_free(struct rules *r)
 	free(r->xkeep);
 	free(r->xforce);
 	free(r->disabled_by);
-	free(r->root_spec);
-	free(r->resume_spec);
-	free(r->netroot_spec);
-	free(r->ip_iface);
 	for (size_t i = 0; i < r->nmodparams; i++) {
 		free(r->modparams[i].module);
 		free(r->modparams[i].word);
@@ -430,29 +426,6 @@ void rules_add_modconf(struct rules *r, const char *module, const char *options,
 	cmdline_split(buf, src, modconf_word, &m);
 }
 
-/*
- * ip= names the interface of a network root: the kernel's
- * "client:server:gw:netmask:hostname:DEVICE:autoconf..." (Documentation/admin-guide/nfs/
- * nfsroot.rst) and dracut's "DEVICE:dhcp|on|any|dhcp6|auto6|ibft|..." forms.
- */
-static void add_ip(struct rules *r, const char *val)
-{
-	static const char *const autoconf[] = {"dhcp", "on",	  "any",   "dhcp6",	  "auto6",
-					       "ibft", "either6", "link6", "single-dhcp", NULL};
-	_cleanup_free_ char *buf = xstrdup(val);
-	char *f[8] = {0}, *p = buf;
-	int n = 0;
-
-	while (n < 8 && (f[n] = strsep(&p, ":")))
-		n++;
-	free(r->ip_iface);
-	r->ip_iface = NULL;
-	if (n >= 6 && *f[5])
-		r->ip_iface = xstrdup(f[5]);
-	else if (n == 2 && *f[0] && str_in(f[1], autoconf))
-		r->ip_iface = xstrdup(f[0]);
-}
-
 void rules_add(const char *key, const char *val, const char *src, void *ud)
 {
 	struct rules *r = ud;
@@ -468,22 +441,6 @@ void rules_add(const char *key, const char *val, const char *src, void *ud)
 	}
 	if (cmdline_key_eq(key, "pci-stub.ids")) {
 		add_ids_key(r, key, val, src, DRV_STUB, true);
-		return;
-	}
-	if (val && (strcmp(key, "root") == 0 || strcmp(key, "resume") == 0)) {
-		char **spec = strcmp(key, "root") == 0 ? &r->root_spec : &r->resume_spec;
-
-		free(*spec);
-		*spec = xstrdup(val);
-		return;
-	}
-	if (val && strcmp(key, "netroot") == 0) {
-		free(r->netroot_spec);
-		r->netroot_spec = xstrdup(val);
-		return;
-	}
-	if (val && strcmp(key, "ip") == 0) {
-		add_ip(r, val);
 		return;
 	}
 	if (add_modparam(r, key, val))

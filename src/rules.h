@@ -53,10 +53,7 @@ struct rules {
 	bool disabled;
 	char *disabled_by; /* the word that switched us off */
 	bool dryrun;
-	char *root_spec, *resume_spec; /* root= and resume=, for the boot-device guard */
-	char *netroot_spec;	       /* netroot= (iSCSI, NBD, NFS in dracut's syntax) */
-	char *ip_iface;		       /* the interface ip= names, if it names one */
-	struct ids_index ids_index;    /* over ids; built by rules_finish() */
+	struct ids_index ids_index; /* over ids; built by rules_finish() */
 	unsigned
 	    kernel_key_seen[DRV__MAX]; /* per drv: how often the kernel's own ids key appeared */
 	unsigned

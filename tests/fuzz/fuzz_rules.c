@@ -59,7 +59,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	plan_build(&r, &l, &(struct plan_facts){.boot = &boot}, &p, &d);
 	diag_finish(&d);
 	for (size_t i = 0; i < p.n; i++)
-		if (p.dec[i].action > ACT_SKIP || !decision_reason(&p.dec[i]))
+		if (p.dec[i].action >= ACT__MAX || !decision_reason(&p.dec[i]))
 			abort();
 	plan_free(&p);
 	pci_list_free(&l);
