@@ -76,22 +76,150 @@ static bool host_needs(const struct pci_dev *d, const struct boot_list *boot, co
 	return false;
 }
 
-static bool picked(const struct pick *v, size_t n, const struct pci_dev *d)
+struct picks {
+	struct pick *v;
+	size_t n, cap;
+};
+
+static bool picked(const struct picks *p, const struct pci_dev *d)
 {
-	for (size_t i = 0; i < n; i++)
-		if (v[i].dev == d)
+	for (size_t i = 0; i < p->n; i++)
+		if (p->v[i].dev == d)
 			return true;
 	return false;
 }
 
+static void pick_add(struct picks *p, const struct pci_list *l, const struct pci_dev *d,
+		     const struct pci_dev *lead)
+{
+	grow((void **)&p->v, &p->cap, p->n, sizeof(*p->v));
+	p->v[p->n] = (struct pick){.dev = d, .lead = lead};
+	pick_for(l, d, &p->v[p->n++]);
+}
+
+static void picks_free(struct picks *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->v[i].selector);
+	free(p->v);
+}
+
+/* One device asked for: it, and the other endpoint functions of its IOMMU group, which must go
+ * with it; warnings for what the host needs or holds. */
+static void pick_device(struct picks *p, const struct ctx *c, const struct pci_dev *d,
+			struct inuse *u, struct diag *warn)
+{
+	_cleanup_free_ char *held = u ? inuse_holders(u, d) : NULL;
+	const char *why;
+
+	if (pci_is_bridge(d)) {
+		diag_warn(warn, DIAG_PLAN, "%s is a bridge: bridges are never claimed", d->name);
+		return;
+	}
+	if (!picked(p, d))
+		pick_add(p, &c->devs, d, d);
+	if (host_needs(d, &c->boot, &why))
+		diag_warn(warn, DIAG_PLAN, "%s is %s: the host may need it", d->name, why);
+	if (held)
+		diag_warn(warn, DIAG_PLAN,
+			  "%s is in use: %s; earlybind refuses it while it is "
+			  "(earlybind.force=%s claims it anyway)",
+			  d->name, held, d->name);
+	if (d->iommu_group < 0)
+		return;
+	for (size_t k = 0; k < c->devs.n; k++) {
+		const struct pci_dev *m = &c->devs.v[k];
+
+		if (m == d || m->iommu_group != d->iommu_group || pci_is_bridge(m) || picked(p, m))
+			continue;
+		if (host_needs(m, &c->boot, &why)) {
+			diag_warn(warn, DIAG_PLAN,
+				  "IOMMU group %d of %s also holds %s, %s the host needs: "
+				  "the group cannot be passed through whole",
+				  d->iommu_group, d->name, m->name, why);
+			continue;
+		}
+		pick_add(p, &c->devs, m, d);
+	}
+}
+
+/* The words: "vfio-pci.ids=..." for the unique ids, "earlybind.claim=..." for the rest. */
+static void suggest_words(const struct picks *p, struct strbuf *out)
+{
+	struct strbuf ids, claims;
+
+	sb_init(&ids);
+	sb_init(&claims);
+	for (size_t i = 0; i < p->n; i++) {
+		struct strbuf *sb = p->v[i].by_ids ? &ids : &claims;
+
+		sb_add(sb, sb->len ? "," : "");
+		sb_add(sb, p->v[i].selector);
+	}
+	sb_init(out);
+	if (ids.len)
+		sb_addf(out, "vfio-pci.ids=%s", ids.s);
+	if (claims.len)
+		sb_addf(out, "%searlybind.claim=%s", out->len ? " " : "", claims.s);
+	sb_free(&ids);
+	sb_free(&claims);
+}
+
+static void print_json(const struct picks *p, const char *words, bool iommu,
+		       const struct diag *warn)
+{
+	struct strbuf js;
+
+	sb_init(&js);
+	sb_add(&js, "{\"schema\":1,\"command\":\"suggest\",\"words\":");
+	sb_add_json_str(&js, words);
+	sb_add(&js, ",\"devices\":[");
+	for (size_t i = 0; i < p->n; i++) {
+		sb_addf(&js, "%s{\"address\":", i ? "," : "");
+		sb_add_json_str(&js, p->v[i].dev->name);
+		sb_add(&js, ",\"selector\":");
+		sb_add_json_str(&js, p->v[i].selector);
+		sb_addf(&js, ",\"by\":\"%s\",\"for\":", p->v[i].by_ids ? "ids" : "address");
+		sb_add_json_str(&js, p->v[i].lead->name);
+		sb_addc(&js, '}');
+	}
+	sb_addf(&js, "],\"iommu\":%s,\"warnings\":", iommu ? "true" : "false");
+	sb_add_json_strv(&js, warn->msgs, warn->n);
+	sb_add(&js, "}\n");
+	fputs(js.s, stdout);
+	sb_free(&js);
+}
+
+/* The words on stdout (what a script takes), the why of each device and the warnings on stderr. */
+static void print_text(const struct picks *p, const char *words, const struct diag *warn)
+{
+	if (*words)
+		printf("%s\n", words);
+	fflush(stdout);
+	for (size_t i = 0; i < p->n; i++) {
+		const struct pick *k = &p->v[i];
+
+		fprintf(stderr, "# %s %04x:%04x: %s%s%s\n", k->dev->name, k->dev->ids.vendor,
+			k->dev->ids.device,
+			k->by_ids ? "ids unique on this machine" : "ids not unique: by address",
+			k->lead != k->dev ? ", IOMMU-group companion of " : "",
+			k->lead != k->dev ? k->lead->name : "");
+	}
+	for (size_t i = 0; i < warn->n; i++)
+		fprintf(stderr, "warning: %s\n", warn->msgs[i]);
+	if (*words)
+		fputs("# add these words to the kernel command line or /etc/cmdline.d/, then "
+		      "regenerate the initramfs\n",
+		      stderr);
+}
+
 int cmd_suggest(const struct opts *o, int argc, char **argv)
 {
-	struct pick *picks = NULL;
-	size_t np = 0, cap = 0;
-	struct strbuf ids, claims, out;
+	struct picks picks = {0};
+	struct strbuf words;
 	struct diag warn;
 	struct ctx c;
-	bool iommu, builtin, by_addr = false;
+	bool iommu, by_addr = false;
 	struct inuse *u = NULL;
 	int r, bad = 0;
 
@@ -110,136 +238,36 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		diag_warn(
 		    &warn, DIAG_PLAN,
 		    "the IOMMU is off (no %s/kernel/iommu_groups): vfio-pci will refuse every "
-		    "device; "
-		    "enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or amd_iommu=on",
+		    "device; enable VT-d/AMD-Vi in the firmware and add intel_iommu=on or "
+		    "amd_iommu=on",
 		    o->env.sysfs);
-	builtin = scan_module_builtin(o->env.sysfs, drv_module(DRV_VFIO));
 	if (env_live(&o->env))
 		u = inuse_open(&o->env, !in_initramfs(&o->env));
 	for (int i = 0; i < argc; i++) {
 		const struct pci_dev *d = find_arg_dev(&c, argv[i]);
 
-		if (!d) {
+		if (d)
+			pick_device(&picks, &c, d, u, &warn);
+		else
 			bad++;
-			continue;
-		}
-		if (pci_is_bridge(d)) {
-			diag_warn(&warn, DIAG_PLAN, "%s is a bridge: bridges are never claimed",
-				  d->name);
-			continue;
-		}
-		if (!picked(picks, np, d)) {
-			grow((void **)&picks, &cap, np, sizeof(*picks));
-			picks[np] = (struct pick){.dev = d, .lead = d};
-			pick_for(&c.devs, d, &picks[np++]);
-		}
-		{
-			_cleanup_free_ char *held = u ? inuse_holders(u, d) : NULL;
-			const char *why;
-
-			if (host_needs(d, &c.boot, &why))
-				diag_warn(&warn, DIAG_PLAN, "%s is %s: the host may need it",
-					  d->name, why);
-			if (held)
-				diag_warn(&warn, DIAG_PLAN,
-					  "%s is in use: %s; earlybind refuses it while it is "
-					  "(earlybind.force=%s claims it anyway)",
-					  d->name, held, d->name);
-		}
-		if (d->iommu_group < 0)
-			continue;
-		/* The other endpoint functions of its group must go with it. */
-		for (size_t k = 0; k < c.devs.n; k++) {
-			const struct pci_dev *m = &c.devs.v[k];
-			const char *why;
-
-			if (m == d || m->iommu_group != d->iommu_group || pci_is_bridge(m) ||
-			    picked(picks, np, m))
-				continue;
-			if (host_needs(m, &c.boot, &why)) {
-				diag_warn(&warn, DIAG_PLAN,
-					  "IOMMU group %d of %s also holds %s, %s the host needs: "
-					  "the group cannot be passed through whole",
-					  d->iommu_group, d->name, m->name, why);
-				continue;
-			}
-			grow((void **)&picks, &cap, np, sizeof(*picks));
-			picks[np] = (struct pick){.dev = m, .lead = d};
-			pick_for(&c.devs, m, &picks[np++]);
-		}
 	}
-
-	for (size_t i = 0; i < np; i++)
-		by_addr = by_addr || !picks[i].by_ids;
-	if (builtin)
+	for (size_t i = 0; i < picks.n; i++)
+		by_addr = by_addr || !picks.v[i].by_ids;
+	if (scan_module_builtin(o->env.sysfs, drv_module(DRV_VFIO)))
 		diag_warn(&warn, DIAG_PLAN,
 			  "vfio_pci is built into this kernel: it binds every device that "
 			  "vfio-pci.ids= matches when it registers, before earlybind runs; %s",
 			  by_addr ? "the devices whose ids other devices here share are claimed by "
 				    "address, which the kernel never sees"
 				  : "the ids above match only the devices asked for");
-	sb_init(&ids);
-	sb_init(&claims);
-	for (size_t i = 0; i < np; i++) {
-		struct strbuf *sb = picks[i].by_ids ? &ids : &claims;
-
-		sb_add(sb, sb->len ? "," : "");
-		sb_add(sb, picks[i].selector);
-	}
-	sb_init(&out);
-	if (ids.len)
-		sb_addf(&out, "vfio-pci.ids=%s", ids.s);
-	if (claims.len)
-		sb_addf(&out, "%searlybind.claim=%s", out.len ? " " : "", claims.s);
+	suggest_words(&picks, &words);
 	diag_finish(&warn);
-	if (o->json) {
-		struct strbuf js;
-
-		sb_init(&js);
-		sb_add(&js, "{\"schema\":1,\"command\":\"suggest\",\"words\":");
-		sb_add_json_str(&js, out.s ? out.s : "");
-		sb_add(&js, ",\"devices\":[");
-		for (size_t i = 0; i < np; i++) {
-			sb_addf(&js, "%s{\"address\":", i ? "," : "");
-			sb_add_json_str(&js, picks[i].dev->name);
-			sb_add(&js, ",\"selector\":");
-			sb_add_json_str(&js, picks[i].selector);
-			sb_addf(&js,
-				",\"by\":\"%s\",\"for\":", picks[i].by_ids ? "ids" : "address");
-			sb_add_json_str(&js, picks[i].lead->name);
-			sb_addc(&js, '}');
-		}
-		sb_addf(&js, "],\"iommu\":%s,\"warnings\":", iommu ? "true" : "false");
-		sb_add_json_strv(&js, warn.msgs, warn.n);
-		sb_add(&js, "}\n");
-		fputs(js.s, stdout);
-		sb_free(&js);
-	} else {
-		if (out.len)
-			printf("%s\n", out.s);
-		/* The words first: they are what a script takes from stdout. */
-		fflush(stdout);
-		for (size_t i = 0; i < np; i++)
-			fprintf(stderr, "# %s %04x:%04x: %s%s%s\n", picks[i].dev->name,
-				picks[i].dev->ids.vendor, picks[i].dev->ids.device,
-				picks[i].by_ids ? "ids unique on this machine"
-						: "ids not unique: by address",
-				picks[i].lead != picks[i].dev ? ", IOMMU-group companion of " : "",
-				picks[i].lead != picks[i].dev ? picks[i].lead->name : "");
-		for (size_t i = 0; i < warn.n; i++)
-			fprintf(stderr, "warning: %s\n", warn.msgs[i]);
-		if (out.len)
-			fputs("# add these words to the kernel command line or /etc/cmdline.d/, "
-			      "then regenerate the "
-			      "initramfs\n",
-			      stderr);
-	}
-	for (size_t i = 0; i < np; i++)
-		free(picks[i].selector);
-	free(picks);
-	sb_free(&ids);
-	sb_free(&claims);
-	sb_free(&out);
+	if (o->json)
+		print_json(&picks, words.s ? words.s : "", iommu, &warn);
+	else
+		print_text(&picks, words.s ? words.s : "", &warn);
+	picks_free(&picks);
+	sb_free(&words);
 	diag_free(&warn);
 	inuse_close(u);
 	ctx_free(&c);
