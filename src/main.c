@@ -62,7 +62,59 @@ static void usage(FILE *f)
 	    f);
 }
 
-int main(int argc, char **argv)
+/* One option into o; returns its OPT_* bit, or 0 for --help/--version and unknown options. */
+static unsigned set_option(struct opts *o, int opt, char *arg)
+{
+	switch (opt) {
+	case 's':
+		o->env.sysfs = arg;
+		return OPT_SYSFS;
+	case 'r':
+		o->env.root = arg;
+		return OPT_ROOT;
+	case 'c':
+		o->env.cmdline_files[o->env.ncmdline++] = arg;
+		return OPT_CMDLINE;
+	case 'b':
+		o->env.boot_devices = arg;
+		return OPT_BOOT_DEVICES;
+	case 'j':
+		o->json = true;
+		return OPT_JSON;
+	case 'P':
+		o->prometheus = true;
+		return OPT_PROMETHEUS;
+	case 'n':
+		o->dry_run = true;
+		return OPT_DRY_RUN;
+	case 'd':
+		o->device = arg;
+		return OPT_DEVICE;
+	case 'k':
+		o->env.kmsg = arg;
+		return OPT_KMSG;
+	case 'm':
+		o->env.moddir = arg;
+		return OPT_MODDIR;
+	case 'w':
+		o->write_file = arg;
+		return OPT_WRITE;
+	case 'i':
+		o->initramfs = arg;
+		return OPT_INITRAMFS;
+	case 'H':
+		o->hostonly = true;
+		return OPT_HOSTONLY;
+	case 'F':
+		o->force = arg;
+		return OPT_FORCE;
+	default:
+		return 0;
+	}
+}
+
+/* The options before the command: -1 to go on, or the exit status (--version, a bad option). */
+static int parse_options(int argc, char **argv, struct opts *o, unsigned *given, bool *help)
 {
 	static const struct option longopts[] = {
 	    {"sysfs", required_argument, NULL, 's'},
@@ -83,108 +135,67 @@ int main(int argc, char **argv)
 	    {"version", no_argument, NULL, 'V'},
 	    {0},
 	};
-	struct opts o = {.env = {.sysfs = "/sys", .root = ""}};
-	const struct command *cmd;
-	unsigned given = 0;
-	bool help = false;
-	int opt, r;
+	int opt;
 
-	o.env.cmdline_files = calloc((size_t)argc, sizeof(char *));
 	while ((opt = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 's':
-			given |= OPT_SYSFS;
-			o.env.sysfs = optarg;
-			break;
-		case 'r':
-			given |= OPT_ROOT;
-			o.env.root = optarg;
-			break;
-		case 'c':
-			given |= OPT_CMDLINE;
-			o.env.cmdline_files[o.env.ncmdline++] = optarg;
-			break;
-		case 'b':
-			given |= OPT_BOOT_DEVICES;
-			o.env.boot_devices = optarg;
-			break;
-		case 'j':
-			given |= OPT_JSON;
-			o.json = true;
-			break;
-		case 'P':
-			given |= OPT_PROMETHEUS;
-			o.prometheus = true;
-			break;
-		case 'n':
-			given |= OPT_DRY_RUN;
-			o.dry_run = true;
-			break;
-		case 'd':
-			given |= OPT_DEVICE;
-			o.device = optarg;
-			break;
-		case 'k':
-			given |= OPT_KMSG;
-			o.env.kmsg = optarg;
-			break;
-		case 'm':
-			given |= OPT_MODDIR;
-			o.env.moddir = optarg;
-			break;
-		case 'w':
-			given |= OPT_WRITE;
-			o.write_file = optarg;
-			break;
-		case 'i':
-			given |= OPT_INITRAMFS;
-			o.initramfs = optarg;
-			break;
-		case 'H':
-			given |= OPT_HOSTONLY;
-			o.hostonly = true;
-			break;
-		case 'F':
-			given |= OPT_FORCE;
-			o.force = optarg;
-			break;
-		case 'h':
-			help = true;
-			break;
-		case 'V':
+		if (opt == 'h') {
+			*help = true;
+		} else if (opt == 'V') {
 			puts("earlybind " EARLYBIND_VERSION);
-			free(o.env.cmdline_files);
 			return 0;
-		default:
-			usage(stderr);
-			free(o.env.cmdline_files);
-			return 2;
+		} else {
+			unsigned bit = set_option(o, opt, optarg);
+
+			if (!bit) {
+				usage(stderr);
+				return 2;
+			}
+			*given |= bit;
 		}
 	}
+	return -1;
+}
+
+/* The command named after the options, checked against what it takes; runs it or says why not. */
+static int run_command(struct opts *o, int argc, char **argv, unsigned given, bool help)
+{
+	const struct command *cmd;
+	unsigned extra;
+
 	if (optind >= argc) {
 		usage(help ? stdout : stderr);
-		free(o.env.cmdline_files);
 		return help ? 0 : 2;
 	}
 	cmd = command_find(argv[optind]);
 	if (!cmd) {
 		fprintf(stderr, "earlybind: unknown command '%s'\n", argv[optind]);
 		usage(stderr);
-		free(o.env.cmdline_files);
 		return 2;
 	}
 	if (help) {
 		fputs(cmd->help, stdout);
-		free(o.env.cmdline_files);
 		return 0;
 	}
-	if (given & ~cmd->opts) {
+	extra = given & ~cmd->opts;
+	if (extra) {
 		fprintf(stderr, "earlybind: %s does not take %s\n", cmd->name,
-			option_name(given & ~cmd->opts & -(given & ~cmd->opts)));
-		free(o.env.cmdline_files);
+			option_name(extra & -extra));
 		return 2;
 	}
-	r = cmd->run(&o, argc - optind - 1, argv + optind + 1);
+	return cmd->run(o, argc - optind - 1, argv + optind + 1);
+}
+
+int main(int argc, char **argv)
+{
+	struct opts o = {.env = {.sysfs = "/sys", .root = ""}};
+	unsigned given = 0;
+	bool help = false;
+	int r;
+
+	o.env.cmdline_files = calloc((size_t)argc, sizeof(char *));
+	r = parse_options(argc, argv, &o, &given, &help);
+	if (r < 0)
+		r = run_command(&o, argc, argv, given, help);
 	free(o.env.cmdline_files);
 	return r;
 }
