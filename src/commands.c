@@ -15,6 +15,7 @@
 #include "log.h"
 #include "modload.h"
 #include "report.h"
+#include "sriov.h"
 #include "state.h"
 #include "suggest.h"
 
@@ -235,92 +236,9 @@ static void print_outcomes(const struct ctx *c, const struct outcome *out)
 	}
 }
 
-/* The VFs earlybind.sriov= made, and their PFs (autoprobe off until the VFs are claimed). */
-struct made_vfs {
-	struct pci_addr *vfs, *pfs;
-	size_t nvfs, npfs;
-};
-
-/*
- * earlybind.sriov=: make the VFs of each PF whose driver is bound (autoprobe off) and plan again:
- * the entry then selects the PF's VFs, claimed like any other device. only: the udev event's
- * PF, or NULL for all. A dry run says what it would make.
- */
-static void make_vfs(struct ctx *c, const struct pci_addr *only, bool dry, size_t diag0,
-		     struct made_vfs *m, struct logger *log)
-{
-	size_t cap = 0, pcap = 0;
-	bool any = false;
-
-	for (size_t i = 0; i < c->plan.nsriov; i++) {
-		const struct sriov_job *j = &c->plan.sriov[i];
-		const struct pci_dev *pf = &c->devs.v[j->pf];
-		unsigned nv = j->sel->nvfs;
-		struct pci_addr *vfs = NULL;
-		int n;
-
-		if (only && pci_addr_cmp(only, &pf->addr) != 0)
-			continue;
-		if (!j->now) {
-			log_line(log, LOG_INFO, "%s: its VFs are made when its driver binds [%s]",
-				 pf->name, j->sel->pf.text);
-			continue;
-		}
-		if (dry) {
-			log_line(
-			    log, LOG_INFO,
-			    "%s: dry run: would make %u VF%s with VF autoprobe off and claim %s "
-			    "for %s [%s]",
-			    pf->name, nv, nv == 1 ? "" : "s", nv == 1 ? "it" : "them",
-			    drv_name(j->sel->pf.drv), j->sel->pf.text);
-			continue;
-		}
-		n = apply_sriov_make(c, j, &vfs, log);
-		for (int k = 0; k < n; k++) {
-			grow((void **)&m->vfs, &cap, m->nvfs, sizeof(*m->vfs));
-			m->vfs[m->nvfs++] = vfs[k];
-		}
-		if (n > 0) {
-			grow((void **)&m->pfs, &pcap, m->npfs, sizeof(*m->pfs));
-			m->pfs[m->npfs++] = pf->addr;
-			any = true;
-		}
-		free(vfs);
-	}
-	if (!any)
-		return;
-	pci_list_free(&c->devs);
-	plan_free(&c->plan);
-	diag_truncate(&c->diag, diag0);
-	pipeline_scan_plan(c, 0);
-}
-
-/* Autoprobe back on for the PFs; the VFs made but not claimed (kept, refused) get the probe
- * autoprobe would have given them. */
-static void vfs_done(struct ctx *c, struct made_vfs *m, const struct outcome *out,
-		     struct logger *log)
-{
-	for (size_t i = 0; i < m->npfs; i++) {
-		const struct pci_dev *pf = pci_list_find(&c->devs, &m->pfs[i]);
-
-		if (pf)
-			apply_sriov_done(c, pf, log);
-	}
-	for (size_t i = 0; i < m->nvfs; i++) {
-		const struct pci_dev *vf = pci_list_find(&c->devs, &m->vfs[i]);
-		enum result res = vf ? out[vf - c->devs.v].res : RES_NONE;
-
-		if (vf && res != RES_CLAIMED && res != RES_ALREADY)
-			apply_probe(c, vf, log);
-	}
-	free(m->vfs);
-	free(m->pfs);
-}
-
 static int cmd_apply(const struct opts *o, int argc, char **argv)
 {
 	struct made_vfs made = {0};
-	size_t diag0;
 	struct pci_addr only;
 	struct outcome *out;
 	struct logger log;
@@ -354,13 +272,11 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 		rules_finish(&c.rules);
 	}
 	log_open(&log, o->env.kmsg);
-	diag0 = c.diag.n;
-	r = pipeline_scan_plan(&c, false);
+	r = pipeline_scan_plan(&c, 0);
 	/* VFs are made on a PF's bind event (its add event comes first, the driver not bound yet
 	 * or binding) or by a full run */
 	if (r >= 0 && c.plan.nsriov && !(o->device && udev_action_is("add")))
-		make_vfs(&c, o->device ? &only : NULL, o->dry_run || c.rules.dryrun, diag0, &made,
-			 &log);
+		sriov_make(&c, o->device ? &only : NULL, o->dry_run || c.rules.dryrun, &made, &log);
 	diag_finish(&c.diag);
 	if (r < 0) {
 		log_line(&log, LOG_ERR, "%s; nothing done", c.diag.msgs[c.diag.n - 1]);
@@ -373,18 +289,11 @@ static int cmd_apply(const struct opts *o, int argc, char **argv)
 	if (!o->device)
 		log_plan(&log, &c, dry, ms_since(&t0));
 	out = xcalloc(c.devs.n, sizeof(*out));
-	if (o->device && made.nvfs) {
-		/* the PF's bind event: its new VFs are claimed, nothing else */
-		failed = 0;
-		for (size_t k = 0; k < made.nvfs && failed >= 0; k++) {
-			int f = apply_run(&c, &made.vfs[k], dry, out, &log);
-
-			failed = f < 0 ? f : failed + f;
-		}
-	} else {
+	if (o->device && made.nvfs) /* the PF's bind event: its new VFs, nothing else */
+		failed = sriov_apply_made(&c, &made, dry, out, &log);
+	else
 		failed = apply_run(&c, o->device ? &only : NULL, dry, out, &log);
-	}
-	vfs_done(&c, &made, out, &log);
+	sriov_finish(&c, &made, out, &log);
 	if (failed < 0) {
 		log_line(&log, LOG_ERR, "cannot use sysfs at %s: %s", o->env.sysfs,
 			 strerror(-failed));

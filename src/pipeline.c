@@ -289,6 +289,11 @@ int pipeline_scan_plan(struct ctx *c, unsigned flags)
 	struct scanner s;
 	int r = scanner_open(&s, c->env->sysfs);
 
+	if (!c->scanned) {
+		c->scanned = true;
+		c->diag_rules = c->diag.n;
+	}
+
 	if (r < 0) {
 		diag_warn(&c->diag, DIAG_SYSFS, "cannot read %s/bus/pci/devices: %s", c->env->sysfs,
 			  strerror(-r));
@@ -298,9 +303,11 @@ int pipeline_scan_plan(struct ctx *c, unsigned flags)
 	scan_devices_in(&s, &c->devs, &c->diag);
 	/* Boot-device facts cost libblkid and disk probing: only when a selector wants a device
 	 * (or the command asks for them), and then for every command alike. */
-	if (gather(c, &s, flags & PLAN_ALL_DETAIL) || (flags & PLAN_RESOLVE_ROOT)) {
+	if ((gather(c, &s, flags & PLAN_ALL_DETAIL) || (flags & PLAN_RESOLVE_ROOT)) &&
+	    !c->boot_settled) {
 		size_t recorded = c->boot.n;
 
+		c->boot_settled = true;
 		bootdev_settle(c->env, &c->spec, &c->devs, &c->boot, &c->diag);
 		/* boot devices found only now: the wanted devices' physical paths are needed too */
 		if (c->boot.n && !recorded)
@@ -321,6 +328,14 @@ int pipeline_scan_plan(struct ctx *c, unsigned flags)
 		plan_build(&c->rules, &c->devs, &f, &c->plan, &c->diag);
 	}
 	return 0;
+}
+
+int pipeline_rescan(struct ctx *c)
+{
+	pci_list_free(&c->devs);
+	plan_free(&c->plan);
+	diag_truncate(&c->diag, c->diag_rules);
+	return pipeline_scan_plan(c, 0);
 }
 
 int pipeline_plan(struct ctx *c, const struct env *e, unsigned flags)

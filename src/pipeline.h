@@ -37,6 +37,9 @@ struct ctx {
 	bool *wanted; /* per device: plan_select() says a selector wants it */
 	char **usage; /* per device: what holds it now (inuse.h), for the candidates */
 	size_t nusage;
+	bool scanned;	   /* pipeline_scan_plan() ran */
+	size_t diag_rules; /* the warnings of the rules half (kept by pipeline_rescan()) */
+	bool boot_settled; /* the boot facts of this moment are in boot (bootdev_settle()) */
 };
 
 /*
@@ -48,6 +51,9 @@ int pipeline_plan(struct ctx *c, const struct env *e, unsigned flags);
 void pipeline_rules(struct ctx *c, const struct env *e);
 /* The second half, after pipeline_rules(). */
 int pipeline_scan_plan(struct ctx *c, unsigned flags);
+/* Devices appeared (VFs made): scan and plan again, with the rules, the boot facts, variants and
+ * framebuffers already read kept, and the scan's and plan's warnings said once. */
+int pipeline_rescan(struct ctx *c);
 void ctx_free(struct ctx *c);
 
 /*
