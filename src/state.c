@@ -220,88 +220,108 @@ static char *boot_json(const struct ctx *c, const char *command, long long now)
 	return json.s;
 }
 
+/* The state directory's lock, held (flock) until the fd is closed; or -errno. */
+static int lock_state(const char *dir)
+{
+	_cleanup_free_ char *path = xasprintf("%s/lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -errno;
+	if (flock(fd, LOCK_EX) < 0) {
+		int r = -errno;
+
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * The boot's record, as one JSON value without its newline (NULL: none yet). A boot run
+ * (re)writes it, and the ids modprobe.d gives for the udev path's early decision; a hand run
+ * reads the boot's as they are. *r: 0 or the -errno of a write.
+ */
+static char *boot_record(const struct ctx *c, const char *dir, const char *command,
+			 enum origin origin, long long now, int *r)
+{
+	char *boot = NULL;
+	size_t n;
+
+	*r = 0;
+	if (origin != ORIGIN_HAND) {
+		boot = boot_json(c, command, now);
+		*r = write_atomic(dir, "boot.json", boot);
+		if (*r == 0 && c->rules.modconf_words.len) {
+			_cleanup_free_ char *w = xasprintf("%s\n", c->rules.modconf_words.s);
+
+			*r = write_atomic(dir, path_basename(MODPROBE_IDS_FILE), w);
+		}
+	} else {
+		_cleanup_free_ char *path = xasprintf("%s/boot.json", dir);
+
+		if (read_file(path, &boot, NULL) < 0)
+			boot = NULL;
+	}
+	for (n = boot ? strlen(boot) : 0; n && boot[n - 1] == '\n';)
+		boot[--n] = '\0';
+	return boot;
+}
+
+/* One line of the results file (see parse_results()). */
+static void result_line(struct strbuf *lines, const struct state_entry *e)
+{
+	char a[PCI_ADDR_MAX];
+
+	pci_addr_fmt(&e->addr, a);
+	sb_addf(lines, "%s\t%s\t%s\t", a, result_name(e->res), dash(drv_name(e->target)));
+	add_clean(lines, e->orig_driver);
+	sb_addc(lines, '\t');
+	add_clean(lines, e->final_driver);
+	sb_addc(lines, '\t');
+	add_clean(lines, e->error);
+	sb_addf(lines, "\t%s\t%lld\t", origin_name(e->origin), e->time);
+	add_clean(lines, e->restore);
+	sb_addc(lines, '\t');
+	add_clean(lines, e->selector);
+	sb_addc(lines, '\n');
+}
+
 int state_save(struct ctx *c, const struct outcome *out, const char *command, enum origin origin)
 {
 	_cleanup_free_ char *dir = root_path(c->env, STATE_DIR);
 	_cleanup_free_ char *boot = NULL;
 	_cleanup_close_ int lock = -1;
-	struct strbuf lines, json, lockp;
 	long long now = (long long)time(NULL);
+	struct strbuf lines, json;
 	struct state s = {0};
-	char a[PCI_ADDR_MAX];
 	int r;
 
 	r = mkdir_p(dir);
 	if (r < 0)
 		return r;
-	sb_init(&lockp);
-	sb_addf(&lockp, "%s/lock", dir);
-	lock = open(lockp.s, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	sb_free(&lockp);
+	lock = lock_state(dir);
 	if (lock < 0)
-		return -errno;
-	if (flock(lock, LOCK_EX) < 0)
-		return -errno;
+		return lock;
 	r = state_load(c->env, &s);
 	if (r < 0 && r != -ENOENT) {
 		state_free(&s);
 		return r;
 	}
-	r = 0;
 	merge(&s, c, out, origin, now);
 	if (s.n)
 		qsort(s.v, s.n, sizeof(*s.v), entry_cmp);
-	/* A boot run (re)writes the boot's plan, and the ids modprobe.d gives for the udev path's
-	 * early decision; a hand run keeps the boot's as they are. */
-	if (origin != ORIGIN_HAND) {
-		boot = boot_json(c, command, now);
-		r = write_atomic(dir, "boot.json", boot);
-		if (r == 0 && c->rules.modconf_words.len) {
-			struct strbuf w;
-
-			sb_init(&w);
-			sb_addf(&w, "%s\n", c->rules.modconf_words.s);
-			r = write_atomic(dir, path_basename(MODPROBE_IDS_FILE), w.s);
-			sb_free(&w);
-		}
-	} else {
-		struct strbuf p;
-
-		sb_init(&p);
-		sb_addf(&p, "%s/boot.json", dir);
-		if (read_file(p.s, &boot, NULL) < 0)
-			boot = NULL;
-		sb_free(&p);
-	}
-	if (boot) {
-		size_t n = strlen(boot);
-
-		while (n && boot[n - 1] == '\n')
-			boot[--n] = '\0';
-	}
+	boot = boot_record(c, dir, command, origin, now, &r);
 	sb_init(&lines);
 	sb_add(&lines, "");
 	sb_init(&json);
 	sb_addf(&json, "{\"schema\":1,\"version\":3,\"boot\":%s,\"results\":[",
 		boot ? boot : "null");
 	for (size_t i = 0; i < s.n; i++) {
-		const struct state_entry *e = &s.v[i];
-
-		pci_addr_fmt(&e->addr, a);
-		sb_addf(&lines, "%s\t%s\t%s\t", a, result_name(e->res), dash(drv_name(e->target)));
-		add_clean(&lines, e->orig_driver);
-		sb_addc(&lines, '\t');
-		add_clean(&lines, e->final_driver);
-		sb_addc(&lines, '\t');
-		add_clean(&lines, e->error);
-		sb_addf(&lines, "\t%s\t%lld\t", origin_name(e->origin), e->time);
-		add_clean(&lines, e->restore);
-		sb_addc(&lines, '\t');
-		add_clean(&lines, e->selector);
-		sb_addc(&lines, '\n');
+		result_line(&lines, &s.v[i]);
 		if (i)
 			sb_addc(&json, ',');
-		json_recorded(&json, e);
+		json_recorded(&json, &s.v[i]);
 	}
 	sb_add(&json, "],\"bound\":");
 	json_bound(&json, &s, &c->devs);
