@@ -401,6 +401,63 @@ static void warn_claim(const struct pci_dev *dev, enum drv t, const struct plan_
 		    dev->name);
 }
 
+/* earlybind.keep= names the device: kept, whatever else names it. */
+static bool kept_by_host(const struct rules *r, const struct pci_dev *dev,
+			 const struct selection *sel, struct decision *dc, struct diag *d)
+{
+	const char *kept = rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids);
+
+	if (!kept)
+		return false;
+	if (sel->why && sel->claim)
+		diag_warn(d, DIAG_PLAN, "%s: %s and %s both name it: kept", dev->name, sel->why,
+			  kept);
+	if (sel->why)
+		set(dc, ACT_KEEP, sel->target, "earlybind.keep: kept by the host (matched %s)",
+		    sel->why);
+	else
+		set(dc, ACT_KEEP, DRV_NONE, "earlybind.keep: kept by the host");
+	return true;
+}
+
+/* What the selector itself rules out: a PF whose VFs an sriov entry makes, and a claim whose @
+ * check no longer matches the hardware. */
+static bool refused_by_selector(const struct pci_dev *dev, const struct selection *sel,
+				struct decision *dc)
+{
+	if (sel->sriov_pf) {
+		set(dc, ACT_REFUSE, sel->target,
+		    "%s makes its VFs: the PF keeps its driver (%s), which makes and serves them "
+		    "(%s)",
+		    sel->sriov_pf->pf.text, dev->driver ? dev->driver : "none yet", sel->why);
+		return true;
+	}
+	if (sel->claim && sel->claim->has_ids &&
+	    (sel->claim->vendor != dev->ids.vendor || sel->claim->device != dev->ids.device)) {
+		set(dc, ACT_REFUSE, sel->target,
+		    "hardware changed: %s expects %04x:%04x, found %04x:%04x", sel->why,
+		    sel->claim->vendor, sel->claim->device, dev->ids.vendor, dev->ids.device);
+		return true;
+	}
+	return false;
+}
+
+/* Both drivers' ids match: which one wins, and why. */
+static void warn_both(const struct pci_dev *dev, const struct selection *sel,
+		      const struct plan_facts *f, struct diag *d)
+{
+	if (sel->both && f->builtin[DRV_STUB])
+		diag_warn(d, DIAG_PLAN,
+			  "%s matches both vfio-pci.ids and pci-stub.ids: the built-in pci-stub "
+			  "holds it from the start, earlybind moves it to vfio-pci",
+			  dev->name);
+	else if (sel->both)
+		diag_warn(d, DIAG_PLAN,
+			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
+			  "built-in pci-stub would",
+			  dev->name);
+}
+
 static void decide_selected(const struct rules *r, const struct pci_list *devs,
 			    const struct pci_dev *dev, const struct pci_dev *pf,
 			    const struct plan_facts *f, struct decision *dc, struct diag *d)
@@ -408,7 +465,6 @@ static void decide_selected(const struct rules *r, const struct pci_list *devs,
 	_cleanup_free_ char *vf_why = NULL;
 	const struct variant_alias *v;
 	struct selection sel;
-	const char *kept;
 	enum drv t;
 	bool missing;
 
@@ -426,17 +482,8 @@ static void decide_selected(const struct rules *r, const struct pci_list *devs,
 		sel.why = rules_match_ids(r, DRV_VFIO, &dev->ids)->text;
 	}
 	t = sel.target;
-	if ((kept = rules_keeps(r, &dev->addr, dev->chain, dev->nchain, &dev->ids))) {
-		if (sel.why && sel.claim)
-			diag_warn(d, DIAG_PLAN, "%s: %s and %s both name it: kept", dev->name,
-				  sel.why, kept);
-		if (sel.why)
-			set(dc, ACT_KEEP, t, "earlybind.keep: kept by the host (matched %s)",
-			    sel.why);
-		else
-			set(dc, ACT_KEEP, DRV_NONE, "earlybind.keep: kept by the host");
+	if (kept_by_host(r, dev, &sel, dc, d))
 		return;
-	}
 	if (sel.lost && (sel.lost->drv != sel.claim->drv || sel.lost->exact != sel.claim->exact ||
 			 strcmp(sel.lost->variant, sel.claim->variant) != 0))
 		diag_warn(d, DIAG_ADDR, "%s is overridden by the later %s", sel.lost->text,
@@ -446,20 +493,8 @@ static void decide_selected(const struct rules *r, const struct pci_list *devs,
 		dc->action = ACT_NONE;
 		return;
 	}
-	if (sel.sriov_pf) {
-		set(dc, ACT_REFUSE, t,
-		    "%s makes its VFs: the PF keeps its driver (%s), which makes and serves them "
-		    "(%s)",
-		    sel.sriov_pf->pf.text, dev->driver ? dev->driver : "none yet", sel.why);
+	if (refused_by_selector(dev, &sel, dc))
 		return;
-	}
-	if (sel.claim && sel.claim->has_ids &&
-	    (sel.claim->vendor != dev->ids.vendor || sel.claim->device != dev->ids.device)) {
-		set(dc, ACT_REFUSE, t, "hardware changed: %s expects %04x:%04x, found %04x:%04x",
-		    sel.why, sel.claim->vendor, sel.claim->device, dev->ids.vendor,
-		    dev->ids.device);
-		return;
-	}
 	v = pick_variant(r, dev, &sel, f, &missing, d);
 	if (missing) {
 		set(dc, ACT_REFUSE, t,
@@ -468,16 +503,7 @@ static void decide_selected(const struct rules *r, const struct pci_list *devs,
 		    sel.why, sel.claim->variant);
 		return;
 	}
-	if (sel.both && f->builtin[DRV_STUB])
-		diag_warn(d, DIAG_PLAN,
-			  "%s matches both vfio-pci.ids and pci-stub.ids: the built-in pci-stub "
-			  "holds it from the start, earlybind moves it to vfio-pci",
-			  dev->name);
-	else if (sel.both)
-		diag_warn(d, DIAG_PLAN,
-			  "%s matches both vfio-pci.ids and pci-stub.ids: pci-stub wins, as a "
-			  "built-in pci-stub would",
-			  dev->name);
+	warn_both(dev, &sel, f, d);
 	if (t == DRV_VFIO && !v && !r->vfio_denylist_off && vfio_denylisted(&dev->ids)) {
 		set(dc, ACT_REFUSE, t,
 		    "vfio-pci's denylist holds %04x:%04x (devices with known errata): vfio-pci "
