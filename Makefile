@@ -2,7 +2,8 @@
 VERSION    := 0.1
 PREFIX     ?= /usr
 BINDIR     ?= $(PREFIX)/bin
-DRACUTDIR  ?= $(PREFIX)/lib/dracut/modules.d/90earlybind
+DRACUTMODS ?= $(PREFIX)/lib/dracut/modules.d
+DRACUTDIR  ?= $(DRACUTMODS)/50earlybind
 MANDIR     ?= $(PREFIX)/share/man
 DESTDIR    ?=
 CC         ?= cc
@@ -105,6 +106,8 @@ bench: $(B)/earlybind $(B)/floor
 
 install: $(B)/earlybind
 	install -D -m 0755 $(B)/earlybind $(DESTDIR)$(BINDIR)/earlybind
+	# the dracut module under its earlier name (90earlybind): dracut would install both
+	rm -rf $(DESTDIR)$(DRACUTMODS)/90earlybind
 	install -D -m 0755 dracut-module/module-setup.sh $(DESTDIR)$(DRACUTDIR)/module-setup.sh
 	install -D -m 0755 hook/earlybind-cmdline.sh $(DESTDIR)$(DRACUTDIR)/earlybind-cmdline.sh
 	install -D -m 0644 hook/earlybind.service $(DESTDIR)$(DRACUTDIR)/earlybind.service

@@ -1,7 +1,8 @@
 #!/bin/bash
 # shellcheck disable=SC2154 # dracut sets moddir, initdir, systemdsystemunitdir, hostonly
 # earlybind dracut module: claim PCI devices for vfio-pci/pci-stub before coldplug.
-# Installed as /usr/lib/dracut/modules.d/90earlybind/ with the hooks from hook/.
+# Installed as /usr/lib/dracut/modules.d/50earlybind/ with the hooks from hook/ (50-59: the
+# numbers dracut leaves to modules from outside it).
 
 # Once installed, in every image (opt out: omit_dracutmodules+=" earlybind ").
 check() {
@@ -13,17 +14,19 @@ depends() {
     return 0
 }
 
-# Generic and hostonly images alike: a regenerated image always carries the drivers we bind to.
-# Modules that do not exist for the target kernel (vfio_virqfd is gone on >= 6.2) are skipped.
+# What goes into the image is earlybind's to say (initramfs-recipe, shared by every generator):
+# the vfio stack and the drivers we bind, in generic and hostonly images alike; the vfio-pci
+# variants, in a hostonly image only those the plan picks for this host's selected devices.
 installkernel() {
-    hostonly='' instmods vfio vfio_iommu_type1 vfio_virqfd vfio_pci_core vfio_pci irqbypass pci_stub
-    # vfio-pci variant drivers (modules with a vfio_pci: alias): in a hostonly image those the plan
-    # picks for this host's selected devices, in a generic one all of them
-    local variants
-    variants=$("${EARLYBIND_BIN:-earlybind}" initramfs-modules --moddir "$srcmods" \
-        ${hostonly:+--hostonly} 2>/dev/null)
-    # shellcheck disable=SC2086 # one module name a word
-    [[ $variants ]] && hostonly='' instmods $variants
+    local kind name mods=() variants=()
+    while read -r kind name; do
+        case $kind in
+            module) mods+=("$name") ;;
+            variant) variants+=("$name") ;;
+        esac
+    done < <("${EARLYBIND_BIN:-earlybind}" initramfs-recipe --moddir "$srcmods" ${hostonly:+--hostonly} 2>/dev/null)
+    ((${#mods[@]})) && hostonly='' instmods "${mods[@]}"
+    ((${#variants[@]})) && hostonly='' instmods "${variants[@]}"
     return 0
 }
 
@@ -40,9 +43,12 @@ install() {
     # EARLYBIND_CONFDIR is a test seam, like EARLYBIND_BIN.
     local confdir="${EARLYBIND_CONFDIR:-$dracutsysrootdir/etc/earlybind}"
 
+    local kind name
     inst_binary "$bin" /usr/bin/earlybind
     # dlopen()ed on first use (the binary's .note.dlopen): ldd does not list them
-    inst_libdir_file "libkmod.so.2*" "libblkid.so.1*"
+    while read -r kind name; do
+        [[ $kind == library ]] && inst_library "$name"
+    done < <("$bin" initramfs-recipe --moddir "$srcmods" 2>/dev/null)
     inst_hook cmdline 00 "$moddir/earlybind-cmdline.sh"
     inst_rules "$moddir/90-earlybind.rules"
     if dracut_module_included "systemd"; then

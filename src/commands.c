@@ -12,6 +12,8 @@
 #include "apply.h"
 #include "bootdev.h"
 #include "cmdline.h"
+#include "dlib.h"
+#include "kmodidx.h"
 #include "log.h"
 #include "modload.h"
 #include "report.h"
@@ -481,40 +483,48 @@ static int cmd_boot_devices(const struct opts *o, int argc, char **argv)
 	return r < 0 ? 1 : 0;
 }
 
-static void print_once(const char *name, const char **seen, size_t *n)
+/* Names, each once, in the order first seen. */
+struct names_once {
+	const char **v;
+	size_t n, cap;
+};
+
+static bool add_once(struct names_once *l, const char *name)
 {
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp(seen[i], name) == 0)
-			return;
-	seen[(*n)++] = name;
-	puts(name);
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], name) == 0)
+			return false;
+	grow((void **)&l->v, &l->cap, l->n, sizeof(*l->v));
+	l->v[l->n++] = xstrdup(name);
+	return true;
+}
+
+static void names_once_free(struct names_once *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free((char *)l->v[i]);
+	free(l->v);
 }
 
 /*
- * For the initramfs generators: the vfio-pci variant modules an image needs, one a line. All the
- * target kernel has (a generic image), or with --hostonly those this host's plan binds: the
- * variants of the devices it claims or finds already claimed for vfio-pci.
+ * The vfio-pci variant modules an image needs: all the target kernel has (a generic image), or
+ * with --hostonly those this host's plan binds, the variants of the devices it claims or finds
+ * already claimed for vfio-pci. 0, or an exit status.
  */
-static int cmd_initramfs_modules(const struct opts *o, int argc, char **argv)
+static int image_variants(const struct opts *o, struct names_once *out)
 {
 	_cleanup_free_ char *moddir = NULL;
-	_cleanup_free_ const char **seen = NULL;
-	size_t n = 0;
 	struct ctx c;
 	int r;
 
-	(void)argv;
-	if ((r = no_args("initramfs-modules", argc)))
-		return r;
 	if (!o->hostonly) {
 		struct variants vs;
 
 		moddir = env_moddir(&o->env);
 		if (!moddir || variants_load(moddir, &vs) < 0)
 			return 0;
-		seen = xcalloc(vs.n + 1, sizeof(*seen));
 		for (size_t i = 0; i < vs.n; i++)
-			print_once(vs.v[i].module, seen, &n);
+			add_once(out, vs.v[i].module);
 		variants_free(&vs);
 		return 0;
 	}
@@ -522,16 +532,71 @@ static int cmd_initramfs_modules(const struct opts *o, int argc, char **argv)
 		ctx_free(&c);
 		return r;
 	}
-	seen = xcalloc(c.devs.n + 1, sizeof(*seen));
 	for (size_t i = 0; i < c.devs.n; i++) {
 		const struct decision *dc = &c.plan.dec[i];
 
 		if ((dc->action == ACT_CLAIM || dc->action == ACT_ALREADY) &&
 		    dc->target == DRV_VFIO && dc->variant)
-			print_once(dc->variant, seen, &n);
+			add_once(out, dc->variant);
 	}
 	ctx_free(&c);
 	return 0;
+}
+
+/* For the initramfs generators: the variant modules alone, one a line. */
+static int cmd_initramfs_modules(const struct opts *o, int argc, char **argv)
+{
+	struct names_once v = {0};
+	int r;
+
+	(void)argv;
+	if ((r = no_args("initramfs-modules", argc)))
+		return r;
+	r = image_variants(o, &v);
+	for (size_t i = 0; i < v.n; i++)
+		puts(v.v[i]);
+	names_once_free(&v);
+	return r;
+}
+
+/*
+ * What every image carries, whatever generator builds it — decided here once, the three hooks
+ * only copy: "module NAME" for the vfio stack and the drivers we bind (those the target tree has
+ * as files: vfio_virqfd is gone on >= 6.2, a built-in one needs none; every name when its
+ * modules.dep.bin cannot be read), "variant NAME" for the vfio-pci variants (image_variants()),
+ * and "library PATH" for each library we dlopen(), which no ldd walk of the binary finds.
+ */
+static int cmd_initramfs_recipe(const struct opts *o, int argc, char **argv)
+{
+	static const char *const stack[] = {
+	    "vfio",	"vfio_iommu_type1", "vfio_virqfd", "vfio_pci_core",
+	    "vfio_pci", "irqbypass",	    "pci_stub",	   NULL};
+	_cleanup_free_ char *moddir = env_moddir(&o->env);
+	struct names_once v = {0};
+	int r;
+
+	(void)argv;
+	if ((r = no_args("initramfs-recipe", argc)))
+		return r;
+	for (size_t i = 0; stack[i]; i++)
+		if (!moddir || kmodidx_has(moddir, "modules.dep.bin", stack[i]) != 0)
+			printf("module %s\n", stack[i]);
+	r = image_variants(o, &v);
+	for (size_t i = 0; i < v.n; i++)
+		printf("variant %s\n", v.v[i]);
+	names_once_free(&v);
+	for (size_t i = 0; dlib_sonames[i]; i++) {
+		_cleanup_free_ char *path = dlib_path(dlib_sonames[i]);
+
+		if (path)
+			printf("library %s\n", path);
+		else
+			fprintf(stderr,
+				"earlybind: warning: %s not found: the image cannot load "
+				"drivers or resolve disks without it\n",
+				dlib_sonames[i]);
+	}
+	return r;
 }
 
 static const struct command commands[] = {
@@ -562,7 +627,12 @@ static const struct command commands[] = {
     {"initramfs-modules", cmd_initramfs_modules, OPT_PLAN | OPT_HOSTONLY,
      "Usage: earlybind initramfs-modules [--moddir DIR] [--hostonly] [--sysfs DIR] [--root DIR]\n"
      "The vfio-pci variant modules an initramfs needs, one a line: every one the kernel has, or\n"
-     "with --hostonly those this host's plan binds (the generators call this).\n"},
+     "with --hostonly those this host's plan binds.\n"},
+    {"initramfs-recipe", cmd_initramfs_recipe, OPT_PLAN | OPT_HOSTONLY,
+     "Usage: earlybind initramfs-recipe [--moddir DIR] [--hostonly] [--sysfs DIR] [--root DIR]\n"
+     "What an initramfs needs, one item a line, for the generators' hooks to copy:\n"
+     "\"module NAME\" (the vfio stack and pci_stub the kernel has as files), \"variant NAME\"\n"
+     "(as initramfs-modules), \"library PATH\" (the libraries loaded with dlopen()).\n"},
     {"boot-devices", cmd_boot_devices, OPT_SYSFS | OPT_ROOT | OPT_CMDLINE | OPT_JSON | OPT_WRITE,
      "Usage: earlybind boot-devices [--sysfs DIR] [--root DIR] [--cmdline FILE]... [--write FILE] "
      "[--json]\n"

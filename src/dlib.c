@@ -2,6 +2,7 @@
 #include "dlib.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,6 +62,22 @@ static const struct {
     .name = "FDO",
     .desc = DLOPEN_JSON,
 };
+
+const char *const dlib_sonames[] = {"libkmod.so.2", "libblkid.so.1", NULL};
+
+char *dlib_path(const char *soname)
+{
+	struct link_map *lm = NULL;
+	char *path = NULL;
+	void *h = dlopen(soname, RTLD_LAZY | RTLD_LOCAL);
+
+	if (!h)
+		return NULL;
+	if (dlinfo(h, RTLD_DI_LINKMAP, &lm) == 0 && lm && lm->l_name && lm->l_name[0] == '/')
+		path = xstrdup(lm->l_name);
+	dlclose(h);
+	return path;
+}
 
 struct sym {
 	void **ptr;
@@ -125,7 +142,7 @@ int dlopen_kmod(const char **why)
 	};
 	static int state;
 	const char *w = NULL;
-	int r = load("libkmod.so.2", syms, ARRAY_SIZE(syms), &state, &w);
+	int r = load(dlib_sonames[0], syms, ARRAY_SIZE(syms), &state, &w);
 
 	if (why)
 		*why = w;
@@ -147,7 +164,7 @@ int dlopen_blkid(const char **why)
 	};
 	static int state;
 	const char *w = NULL;
-	int r = load("libblkid.so.1", syms, ARRAY_SIZE(syms), &state, &w);
+	int r = load(dlib_sonames[1], syms, ARRAY_SIZE(syms), &state, &w);
 
 	if (why)
 		*why = w;

@@ -51,6 +51,12 @@ DLSYM_DECLARE(blkid_free_probe);
 #define sym_kmod_list_foreach(entry, first)                                                        \
 	for ((entry) = (first); (entry) != NULL; (entry) = sym_kmod_list_next((first), (entry)))
 
+/* The libraries above, by soname (NULL-terminated), and the file the dynamic linker loads for
+ * one (the generators copy it into images: no ldd walk sees a dlopen()ed library). NULL when it
+ * cannot be loaded here. Caller frees. */
+extern const char *const dlib_sonames[];
+char *dlib_path(const char *soname);
+
 /* Load the library once; 0, or -EOPNOTSUPP when it or a symbol is missing (*why set). */
 int dlopen_kmod(const char **why);
 int dlopen_blkid(const char **why);

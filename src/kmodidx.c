@@ -176,12 +176,18 @@ static void exact_key(const char *key, const char *value, void *ud)
 	x->found = x->found || strcmp(key, x->key) == 0;
 }
 
-bool kmodidx_builtin(const char *moddir, const char *module)
+int kmodidx_has(const char *moddir, const char *index, const char *module)
 {
-	_cleanup_free_ char *path = xasprintf("%s/modules.builtin.bin", moddir);
+	_cleanup_free_ char *path = xasprintf("%s/%s", moddir, index);
 	/* depmod keys the index by the module's name as the kernel spells it */
 	_cleanup_free_ char *name = module_name(module, strlen(module));
 	struct exact x = {.key = name};
+	int r = kmodidx_file_prefix(path, name, exact_key, &x);
 
-	return kmodidx_file_prefix(path, name, exact_key, &x) == 0 && x.found;
+	return r < 0 ? r : x.found;
+}
+
+bool kmodidx_builtin(const char *moddir, const char *module)
+{
+	return kmodidx_has(moddir, "modules.builtin.bin", module) > 0;
 }

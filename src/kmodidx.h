@@ -19,6 +19,9 @@ typedef void (*kmodidx_fn)(const char *key, const char *value, void *ud);
 int kmodidx_prefix(const void *buf, size_t len, const char *prefix, kmodidx_fn fn, void *ud);
 /* The same on the index file at path (mapped, not read). Returns 0 or -errno. */
 int kmodidx_file_prefix(const char *path, const char *prefix, kmodidx_fn fn, void *ud);
+/* Whether MODDIR/INDEX (modules.dep.bin: a module file the tree has; modules.builtin.bin: built
+ * in) has the module as a key ('-' and '_' alike): 1, 0, or -errno when the index is unreadable. */
+int kmodidx_has(const char *moddir, const char *index, const char *module);
 /* Whether MODDIR/modules.builtin.bin (libkmod's index of modules.builtin) names the module
  * ("pci_stub": '-' and '_' alike). */
 bool kmodidx_builtin(const char *moddir, const char *module);

@@ -64,11 +64,15 @@ source_hook() {
 }
 
 @test "make install honours DESTDIR and PREFIX" {
+	# the module's earlier name, left by an older make install: removed, or dracut installs both
+	mkdir -p "$T/d/opt/eb/lib/dracut/modules.d/90earlybind"
+	: >"$T/d/opt/eb/lib/dracut/modules.d/90earlybind/module-setup.sh"
 	make -s -C "$REPO" install DESTDIR="$T/d" PREFIX=/opt/eb >/dev/null
+	[ ! -e "$T/d/opt/eb/lib/dracut/modules.d/90earlybind" ]
 	[ -x "$T/d/opt/eb/bin/earlybind" ]
-	[ -x "$T/d/opt/eb/lib/dracut/modules.d/90earlybind/module-setup.sh" ]
-	[ -f "$T/d/opt/eb/lib/dracut/modules.d/90earlybind/earlybind-cmdline.sh" ]
-	[ -f "$T/d/opt/eb/lib/dracut/modules.d/90earlybind/earlybind.service" ]
+	[ -x "$T/d/opt/eb/lib/dracut/modules.d/50earlybind/module-setup.sh" ]
+	[ -f "$T/d/opt/eb/lib/dracut/modules.d/50earlybind/earlybind-cmdline.sh" ]
+	[ -f "$T/d/opt/eb/lib/dracut/modules.d/50earlybind/earlybind.service" ]
 	[ -f "$T/d/opt/eb/lib/udev/rules.d/90-earlybind.rules" ]
 }
 
@@ -93,7 +97,7 @@ source_hook() {
 	make -s -C "$REPO" install DESTDIR="$T/d" >/dev/null
 	[ -x "$T/d/usr/share/initramfs-tools/hooks/earlybind" ]
 	[ -x "$T/d/usr/share/initramfs-tools/scripts/init-top/earlybind" ]
-	[ -x "$T/d/usr/lib/dracut/modules.d/90earlybind/module-setup.sh" ]
+	[ -x "$T/d/usr/lib/dracut/modules.d/50earlybind/module-setup.sh" ]
 }
 
 @test "make lint: every shell script is shellcheck clean and every C file clang-format clean" {

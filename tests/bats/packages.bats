@@ -14,10 +14,10 @@ load helpers
 ./lib/systemd/system/earlybind-metrics.service
 ./lib/systemd/system/earlybind-metrics.timer
 ./usr/bin/earlybind
-./usr/lib/dracut/modules.d/90earlybind/90-earlybind.rules
-./usr/lib/dracut/modules.d/90earlybind/earlybind-cmdline.sh
-./usr/lib/dracut/modules.d/90earlybind/earlybind.service
-./usr/lib/dracut/modules.d/90earlybind/module-setup.sh
+./usr/lib/dracut/modules.d/50earlybind/90-earlybind.rules
+./usr/lib/dracut/modules.d/50earlybind/earlybind-cmdline.sh
+./usr/lib/dracut/modules.d/50earlybind/earlybind.service
+./usr/lib/dracut/modules.d/50earlybind/module-setup.sh
 ./usr/lib/udev/rules.d/90-earlybind.rules
 ./usr/lib/udev/rules.d/91-earlybind-vfio.rules
 ./usr/share/doc/earlybind/changelog.gz
@@ -44,11 +44,11 @@ W
 	rpm -qlp "${lines[-1]}" | grep -v '/\.build-id' | sed 's/\.gz$//' | sort >"$T/files"
 	cat >"$T/want" <<'W'
 /usr/bin/earlybind
-/usr/lib/dracut/modules.d/90earlybind
-/usr/lib/dracut/modules.d/90earlybind/90-earlybind.rules
-/usr/lib/dracut/modules.d/90earlybind/earlybind-cmdline.sh
-/usr/lib/dracut/modules.d/90earlybind/earlybind.service
-/usr/lib/dracut/modules.d/90earlybind/module-setup.sh
+/usr/lib/dracut/modules.d/50earlybind
+/usr/lib/dracut/modules.d/50earlybind/90-earlybind.rules
+/usr/lib/dracut/modules.d/50earlybind/earlybind-cmdline.sh
+/usr/lib/dracut/modules.d/50earlybind/earlybind.service
+/usr/lib/dracut/modules.d/50earlybind/module-setup.sh
 /usr/lib/systemd/system-preset/90-earlybind.preset
 /usr/lib/systemd/system/earlybind-metrics.service
 /usr/lib/systemd/system/earlybind-metrics.timer

@@ -210,6 +210,35 @@ kmod_variants_tree() {
 	[ -z "$output" ]
 }
 
+@test "initramfs-recipe: the vfio stack the tree has as files, the variants, the dlopen()ed libraries by path" {
+	K=$("$REPO/tests/fetch-kernel.sh")
+	# Debian's 6.1 tree: every module of the stack is a file there (vfio_virqfd too, gone on 6.2)
+	run "$EB" initramfs-recipe --moddir "$K/lib/modules/6.1.0-57-amd64"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep '^module ' | tr '\n' ' ')" = "module vfio module vfio_iommu_type1 module vfio_virqfd module vfio_pci_core module vfio_pci module irqbypass module pci_stub " ]
+	# the libraries as the dynamic linker finds them here: absolute, existing, the right sonames
+	[ "$(printf '%s\n' "$output" | grep -c '^library /')" -eq 2 ]
+	for lib in libkmod.so.2 libblkid.so.1; do
+		path=$(printf '%s\n' "$output" | sed -n "s|^library \(/.*/$lib\)\$|\1|p")
+		[ -e "$path" ]
+	done
+	# a tree whose modules.dep.bin holds none of them (built in, or absent): no module lines; its
+	# variant (modules.alias.bin) still listed
+	mkdir -p "$T/idx"
+	cp "$REPO"/tests/fixtures/kmod-index/modules.*.bin "$T/idx/"
+	run "$EB" initramfs-recipe --moddir "$T/idx"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep '^variant ')" = "variant ebtest_vfio_pci" ]
+	run ! grep -q '^module ' <<<"$output"
+	# --hostonly: the plan's variants only, as initramfs-modules says them
+	variant_tree
+	echo "vfio-pci.ids=15b3:101e" >"$T/root/proc/cmdline"
+	run "$EB" initramfs-recipe --hostonly --sysfs "$T/s" --root "$T/root" --moddir "$T/mods"
+	[ "$(printf '%s\n' "$output" | grep '^variant ')" = "variant mlx5_vfio_pci" ]
+}
+
 @test "the dracut module installs the variants initramfs-modules names: all in a generic image, this host's in a hostonly one" {
 	variant_tree
 	echo "vfio-pci.ids=15b3:1017" >"$T/root/proc/cmdline"
@@ -232,3 +261,40 @@ kmod_variants_tree() {
 	[ "$(sed -n 2p "$T/instmods")" = "mlx5_wide_vfio_pci" ]
 	[ "$(wc -l <"$T/instmods")" -eq 2 ]
 }
+
+@test "the mkinitcpio hook copies the recipe: libraries by path, the stack, the variants; hostonly when autodetect runs" {
+	variant_tree
+	echo "vfio-pci.ids=15b3:1017" >"$T/root/proc/cmdline"
+	printf '#!/bin/sh\nexec "%s" "$@" --sysfs "%s" --root "%s"\n' "$EB" "$T/s" "$T/root" >"$T/eb"
+	chmod +x "$T/eb"
+	# mkinitcpio's functions as stubs that note each call; /usr/bin/earlybind is the test's
+	got() {
+		sed "s|/usr/bin/earlybind initramfs-recipe|$T/eb initramfs-recipe|" \
+			"$REPO/hook/mkinitcpio/install/earlybind" >"$T/install"
+		bash -c '
+			add_binary() { echo "binary $*"; }
+			add_module() { echo "module $*"; }
+			add_file() { :; }
+			add_runscript() { :; }
+			warning() { :; }
+			in_array() { local x=$1; shift; for y; do [[ $x == "$y" ]] && return 0; done; return 1; }
+			BUILDROOT=$T/buildroot _d_kmoduledir=$T/mods
+			read -ra _hooks <<<"$1"
+			. "$T/install"
+			build' _ "$1"
+	}
+	export T
+	run got "base earlybind udev"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(printf '%s\n' "$output" | grep -c '^binary /.*/lib\(kmod.so.2\|blkid.so.1\)$')" -eq 2 ]
+	printf '%s\n' "$output" | grep -qx 'module vfio_pci'
+	printf '%s\n' "$output" | grep -qx 'module mlx5_vfio_pci'
+	printf '%s\n' "$output" | grep -qx 'module mlx5_wide_vfio_pci'
+	# autodetect in the hook set: this host's variants only
+	run got "base earlybind udev autodetect"
+	echo "$output"
+	printf '%s\n' "$output" | grep -qx 'module mlx5_wide_vfio_pci'
+	run ! grep -qx 'module mlx5_vfio_pci' <<<"$output"
+}
+

@@ -27,7 +27,7 @@ boot_setup() {
 	# The module tree dracut uses: a copy of the system's with ours installed by `make install`.
 	make -s -C "$REPO" install DESTDIR="$WORK/stage" >/dev/null || die "make install failed"
 	cp -a /usr/lib/dracut "$WORK/dracut"
-	cp -a "$WORK/stage/usr/lib/dracut/modules.d/90earlybind" "$WORK/dracut/modules.d/"
+	cp -a "$WORK/stage/usr/lib/dracut/modules.d/50earlybind" "$WORK/dracut/modules.d/"
 	cp -a "$REPO/tests/boot/ebtest" "$WORK/dracut/modules.d/99ebtest"
 	cp "$EB" "$WORK/stage/usr/bin/earlybind"
 }
