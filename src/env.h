@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Where earlybind reads the machine: the sysfs root, the root prefixed to /etc, /proc, /run and
- * /dev, the command-line sources, the boot-device list and the module tree. Below every stage:
+ * Where earlybind reads the machine: the sysfs root, the root prefixed to every other host file
+ * (/etc, /proc, /run, /dev nodes, /boot, /lib/modules, the modprobe.d directories; not /dev/kmsg,
+ * see kmsg), the command-line sources, the boot-device list and the module tree. Below every stage:
  * each reads its paths from here, never from the command's flags.
  */
 #pragma once
@@ -11,7 +12,7 @@
 
 struct env {
 	const char *sysfs;    /* --sysfs, default /sys */
-	const char *root;     /* --root: prefix of /etc, /proc, /run and /dev; default "" */
+	const char *root;     /* --root: prefix of every host file but sysfs and kmsg; default "" */
 	char **cmdline_files; /* --cmdline, in order; none: the default sources */
 	size_t ncmdline;
 	const char *boot_devices; /* --boot-devices FILE */
