@@ -149,6 +149,7 @@ bootdevs() {
 25 22 259:3 / /media/usb rw,relatime shared:4 - ext4 /dev/nvme2n1 rw
 26 22 0:22 / /proc rw - proc proc rw
 M
+	cp "$T/root/proc/self/mountinfo" "$T/mountinfo.all"
 	cat >"$T/root/etc/fstab" <<'F'
 # <file system> <mount point> <type> <options> <dump> <pass>
 UUID=11111111-2222-3333-4444-555555555555 / ext4 errors=remount-ro 0 1
@@ -182,13 +183,7 @@ F
 	run "$EB" plan --sysfs "$T/s" --root "$T/root" --cmdline "$T/cmdline" --json
 	[ "$(action 0000:05:00.0)" = "claim vfio-pci" ]
 	[ "$(action 0000:06:00.0)" = "claim vfio-pci" ]
-	cat >"$T/root/proc/self/mountinfo" <<'M'
-22 1 8:2 / / rw,relatime shared:1 - ext4 /dev/sda2 rw
-23 22 259:1 / /var rw,relatime shared:2 - xfs /dev/nvme0n1p1 rw
-24 22 259:2 / /data rw,relatime shared:3 - ext4 /dev/nvme1n1 rw
-25 22 259:3 / /media/usb rw,relatime shared:4 - ext4 /dev/nvme2n1 rw
-26 22 0:22 / /proc rw - proc proc rw
-M
+	cp "$T/mountinfo.all" "$T/root/proc/self/mountinfo"
 	run "$EB" plan --sysfs "$T/s" --root "$T/root" --cmdline "$T/cmdline" --json
 	[ "$(action 0000:07:00.0)" = "refuse null" ]
 	[ "$(action 0000:09:00.0)" = "refuse null" ]

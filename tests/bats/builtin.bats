@@ -15,17 +15,7 @@ setup_file() {
 builtin_twins() {
 	local b=$1
 	shift
-	{
-		echo "dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport group=1"
-		echo "dev 0000:01:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=1"
-		echo "dev 0000:00:02.0 8086:1901 class=060400 bridge secondary=02 driver=pcieport group=2"
-		echo "dev 0000:02:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=2"
-		printf '%s\n' "$@"
-	} >"$T/spec"
-	mktree s --spec "$T/spec" --builtin "$b"
-	MODDIR=$(kernel_moddir)
-	mkdir -p "$T/root/etc" "$T/root/proc"
-	: >"$T/root/proc/cmdline"
+	MKTREE_OPTS="--builtin $b" mocked_machine "$@"
 }
 
 # mock_sh COMMAND: a shell command whose sysfs writes land in the kernel model

@@ -26,10 +26,6 @@ eplan() {
 	"$EB" plan --sysfs "$T/s" --root "$T/root" --json $(cl "$@")
 }
 
-reason() {
-	printf '%s' "$output" | jq -r --arg a "$1" '.devices[] | select(.address == $a) | .reason'
-}
-
 @test "earlybind.claim=pci:VVVV:DDDD selects by ids: in an initramfs without a boot-device list it refuses mass storage as vfio-pci.ids does" {
 	twin_nvme
 	run eplan vfio-pci.ids=144d:a808

@@ -41,6 +41,11 @@ action() {
 		'.devices[] | select(.address == $a) | "\(.action) \(.target)"'
 }
 
+# reason ADDR: the reason plan --json (in $output) gives for the device
+reason() {
+	printf '%s' "$output" | jq -r --arg a "$1" '.devices[] | select(.address == $a) | .reason'
+}
+
 warnings() {
 	printf '%s' "$output" | jq -r '.warnings[]'
 }
@@ -81,7 +86,8 @@ cl() {
 
 # mocked_machine EXTRA-SPEC-LINES...: two e1000e twins (8086:10d3) behind root ports 00:01.0
 # and 00:02.0 plus the lines given, as the tree $T/s for the kernel model; the module tree for
-# libkmod in MODDIR; a root $T/root with an empty /proc/cmdline
+# libkmod in MODDIR; a root $T/root with an empty /proc/cmdline. MKTREE_OPTS: more mksysfs options
+# (--builtin DRV=IDS).
 mocked_machine() {
 	{
 		echo "dev 0000:00:01.0 8086:1901 class=060400 bridge secondary=01 driver=pcieport group=1"
@@ -90,7 +96,8 @@ mocked_machine() {
 		echo "dev 0000:02:00.0 8086:10d3 sub=8086:a01f driver=e1000e group=2"
 		printf '%s\n' "$@"
 	} >"$T/spec"
-	mktree s --spec "$T/spec"
+	# shellcheck disable=SC2086 # MKTREE_OPTS: words
+	mktree s --spec "$T/spec" ${MKTREE_OPTS:-}
 	MODDIR=$(kernel_moddir)
 	mkdir -p "$T/root/etc" "$T/root/proc"
 	: >"$T/root/proc/cmdline"

@@ -36,10 +36,6 @@ iplan() {
 	"$EB" plan --sysfs "$T/s" --root "$T/root" --json $(cl "$@")
 }
 
-reason() {
-	printf '%s' "$output" | jq -r --arg a "$1" '.devices[] | select(.address == $a) | .reason'
-}
-
 @test "a disk with a mounted partition (nofail, not in fstab: not boot-critical) is refused, naming the mount; force claims it; unmounted it is claimed" {
 	machine
 	echo "90 27 252:1 / /mnt/d rw,relatime - ext4 /dev/vdb1 rw" >>"$T/root/proc/self/mountinfo"
