@@ -18,7 +18,7 @@ ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -DEARLYBIND_VERSION='"$(
 LIBS    = -ldl
 
 # Stages in pipeline order, then the glue.
-LIB_SRC := src/util.c src/env.c src/diag.c src/log.c src/dlib.c src/cmdline.c src/pci.c src/names.c src/selector.c src/ids_index.c src/rules.c src/scan.c src/plan.c \
+LIB_SRC := src/util.c src/pathcxt.c src/env.c src/diag.c src/log.c src/dlib.c src/cmdline.c src/pci.c src/names.c src/selector.c src/ids_index.c src/rules.c src/scan.c src/plan.c \
 	   src/bootdev.c src/modload.c src/sysfsw.c src/apply.c src/state.c src/report.c \
 	   src/iomem.c src/kmodidx.c src/variant.c src/json.c src/inuse.c src/pipeline.c src/sriov.c
 BIN_SRC := src/suggest.c src/doctor.c src/commands.c src/main.c

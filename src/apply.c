@@ -85,13 +85,11 @@ static bool sane_name(const char *s)
 	return true;
 }
 
-static bool driver_registered(const char *sysfs, const char *name)
+static bool driver_registered(const struct path_cxt *sys, const char *name)
 {
-	char path[4096];
-	struct stat st;
+	_cleanup_close_ int fd = pc_openf(sys, O_PATH | O_DIRECTORY, "bus/pci/drivers/%s", name);
 
-	return path_fmt(path, sizeof(path), "%s/bus/pci/drivers/%s", sysfs, name) > 0 &&
-	       stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+	return fd >= 0;
 }
 
 static const char *oc_driver(const struct outcome *oc)
@@ -103,9 +101,8 @@ static const char *oc_driver(const struct outcome *oc)
  * (SYSFS/module/MOD/drivers/pci:NAME) in *name. */
 static int ensure_variant(struct applier *a, const char *mod, char **name)
 {
-	const char *sysfs = a->c->env->sysfs;
+	const struct path_cxt *sys = &a->c->env->sys;
 	_cleanup_free_ char *notes = NULL;
-	char path[4096];
 	struct strbuf what;
 	struct dirent *de;
 	DIR *dp;
@@ -119,7 +116,7 @@ static int ensure_variant(struct applier *a, const char *mod, char **name)
 	if (!a->c->mod && (r = modload_new(&a->c->mod, a->c->env)) < 0)
 		return r;
 	sb_init(&what);
-	r = modload_load(a->c->mod, sysfs, mod, &a->c->rules, &what);
+	r = modload_load(a->c->mod, sys, mod, &a->c->rules, &what);
 	notes = modload_take_notes(a->c->mod);
 	if (notes)
 		log_line(a->log, LOG_WARNING, "loading %s: %s", mod, notes);
@@ -130,8 +127,7 @@ static int ensure_variant(struct applier *a, const char *mod, char **name)
 		return r;
 	}
 	sb_free(&what);
-	if (path_fmt(path, sizeof(path), "%s/module/%s/drivers", sysfs, mod) < 0 ||
-	    !(dp = opendir(path)))
+	if (!(dp = pc_opendirf(sys, "module/%s/drivers", mod)))
 		return -ENODEV;
 	while (!*name && (de = readdir(dp)))
 		if (strncmp(de->d_name, "pci:", 4) == 0 && sane_name(de->d_name + 4))
@@ -141,22 +137,22 @@ static int ensure_variant(struct applier *a, const char *mod, char **name)
 		log_line(a->log, LOG_WARNING, "%s loaded but registered no pci driver", mod);
 		return -ENODEV;
 	}
-	scan_vfio_family(sysfs);
+	scan_vfio_family(sys);
 	return 0;
 }
 
 /* Step 1: the target driver exists before the device is touched. */
 static int ensure_driver(struct applier *a, enum drv drv)
 {
-	const char *sysfs = a->c->env->sysfs;
+	const struct path_cxt *sys = &a->c->env->sys;
 	_cleanup_free_ char *notes = NULL, *opts = NULL;
 	struct strbuf what;
 	int r;
 
 	if (a->drv_state[drv])
 		return a->drv_state[drv] > 0 ? 0 : a->drv_state[drv];
-	if (driver_registered(sysfs, drv_name(drv)) || a->dry_run) {
-		if (!driver_registered(sysfs, drv_name(drv)))
+	if (driver_registered(sys, drv_name(drv)) || a->dry_run) {
+		if (!driver_registered(sys, drv_name(drv)))
 			log_line(a->log, LOG_INFO, "dry run: would load %s", drv_module(drv));
 		a->drv_state[drv] = 1;
 		return 0;
@@ -169,11 +165,11 @@ static int ensure_driver(struct applier *a, enum drv drv)
 		return r;
 	}
 	opts = modload_options(a->c->mod, &a->c->rules, drv_module(drv));
-	r = modload_load(a->c->mod, sysfs, drv_module(drv), &a->c->rules, &what);
+	r = modload_load(a->c->mod, sys, drv_module(drv), &a->c->rules, &what);
 	notes = modload_take_notes(a->c->mod);
 	if (notes)
 		log_line(a->log, LOG_WARNING, "loading %s: %s", drv_module(drv), notes);
-	if (r == 0 && !driver_registered(sysfs, drv_name(drv))) {
+	if (r == 0 && !driver_registered(sys, drv_name(drv))) {
 		r = -ENODEV;
 		sb_addf(&what, "%s loaded but no %s driver registered", drv_module(drv),
 			drv_name(drv));
@@ -208,7 +204,7 @@ static int write_attr(struct applier *a, const char *value, const char *fmt, ...
 /* Re-reads the device's driver into dev and returns it (NULL when unbound). */
 static const char *reread(struct applier *a, struct pci_dev *dev)
 {
-	if (scan_refresh(a->c->env->sysfs, dev) < 0)
+	if (scan_refresh(&a->c->env->sys, dev) < 0)
 		dev->driver = NULL;
 	return dev->driver;
 }
@@ -252,12 +248,11 @@ static void roll_back(struct applier *a, struct pci_dev *dev, struct outcome *oc
 static int set_dev_attr(struct applier *a, const struct pci_dev *dev, const char *attr,
 			const char *value, struct strbuf *restore)
 {
-	char path[4096], old[128];
+	char old[128];
 	int r;
 
-	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/%s", a->c->env->sysfs, dev->name,
-		     attr) < 0 ||
-	    read_attr_at(AT_FDCWD, path, old, sizeof(old)) < 0)
+	if (pc_readf(&a->c->env->sys, old, sizeof(old), "bus/pci/devices/%s/%s", dev->name, attr) <
+	    0)
 		return -ENOENT;
 	if (strcmp(old, value) == 0)
 		return 0;
@@ -392,7 +387,7 @@ static void remove_dynids(struct applier *a, const struct pci_dev *dev, struct o
 		char val[64];
 		int w = 0;
 
-		if (!id_match(s, &dev->ids) || !driver_registered(a->c->env->sysfs, drv))
+		if (!id_match(s, &dev->ids) || !driver_registered(&a->c->env->sys, drv))
 			continue;
 		snprintf(val, sizeof(val), "%x %x %x %x %x %x", s->vendor, s->device, s->subvendor,
 			 s->subdevice, s->class, s->class_mask);
@@ -621,7 +616,7 @@ int apply_sriov_make(struct ctx *c, const struct sriov_job *j, struct pci_addr *
 		     struct logger *log)
 {
 	const struct pci_dev *pf = &c->devs.v[j->pf];
-	char n[16], path[4096], link[512];
+	char n[16], link[512];
 	size_t k, m = 0, cap = 0;
 	int r;
 
@@ -644,9 +639,8 @@ int apply_sriov_make(struct ctx *c, const struct sriov_job *j, struct pci_addr *
 	for (k = 0; k < j->sel->nvfs; k++) {
 		struct pci_addr a;
 
-		if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/virtfn%zu", c->env->sysfs,
-			     pf->name, k) < 0 ||
-		    readlink_at(AT_FDCWD, path, link, sizeof(link)) < 0 ||
+		if (pc_readlinkf(&c->env->sys, link, sizeof(link), "bus/pci/devices/%s/virtfn%zu",
+				 pf->name, k) < 0 ||
 		    pci_addr_parse(path_basename(link), &a) < 0)
 			continue;
 		grow((void **)vfs, &cap, m, sizeof(**vfs));

@@ -192,7 +192,7 @@ void bootdev_settle(const struct env *e, const struct boot_spec *spec, struct pc
 		bootdev_resolve(e, spec, b, d);
 	if (!initramfs)
 		return;
-	if (scanner_open(&s, e->sysfs) == 0) {
+	if (scanner_open(&s, &e->sys) == 0) {
 		for (size_t i = 0; i < recorded; i++) {
 			b->v[i].absent = !entry_present(&b->v[i], devs, &s);
 			present += !b->v[i].absent;

@@ -389,7 +389,7 @@ static int cmd_check(const struct opts *o, int argc, char **argv)
 		return 1;
 	}
 	diag_init(&d);
-	r = scan_devices(o->env.sysfs, &l, &d);
+	r = scan_devices(&o->env.sys, &l, &d);
 	for (size_t i = 0; r == 0 && i < s.n; i++) {
 		const struct state_entry *e = &s.v[i];
 		const char *when = e->origin == ORIGIN_HAND ? "by hand" : "at boot";

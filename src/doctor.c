@@ -80,7 +80,7 @@ static void check_iommu(struct findings *f, const struct opts *o)
 
 	if (read_file(path, &cmdline, NULL) == 0)
 		cmdline_split(cmdline, path, find_iommu_on, &asked);
-	if (scan_have_iommu(o->env.sysfs)) {
+	if (scan_have_iommu(&o->env.sys)) {
 		finding(f, SEV_OK, NULL, "the IOMMU is on (IOMMU groups exist)");
 		return;
 	}
@@ -416,7 +416,7 @@ static void check_builtin(struct findings *f, const struct opts *o)
 
 	for (enum drv drv = DRV_VFIO; drv < DRV__MAX; drv++) {
 		const char *mod = drv_module(drv);
-		bool live = scan_module_builtin(o->env.sysfs, mod);
+		bool live = scan_module_builtin(&o->env.sys, mod);
 
 		if (!live && !(moddir && kmodidx_builtin(moddir, mod)))
 			continue;

@@ -8,6 +8,18 @@
 
 #include "util.h"
 
+void env_open(struct env *e)
+{
+	path_cxt_open(&e->sys, e->sysfs);
+	path_cxt_open(&e->rootd, e->root);
+}
+
+void env_close(struct env *e)
+{
+	path_cxt_close(&e->sys);
+	path_cxt_close(&e->rootd);
+}
+
 char *root_path(const struct env *e, const char *path)
 {
 	const char *root = e->root && strcmp(e->root, "/") != 0 ? e->root : "";

@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "pathcxt.h"
+
 struct env {
 	const char *sysfs;    /* --sysfs, default /sys */
 	const char *root;     /* --root: prefix of every host file but sysfs and kmsg; default "" */
@@ -18,7 +20,13 @@ struct env {
 	const char *boot_devices; /* --boot-devices FILE */
 	const char *moddir;	  /* --moddir DIR (modules for libkmod) */
 	const char *kmsg;	  /* --kmsg FILE */
+	struct path_cxt sys;	  /* sysfs, held open: every sysfs reader reads under it */
+	struct path_cxt rootd;	  /* the root, likewise for every host file */
 };
+
+/* Opens the two path contexts (env_close() closes them). */
+void env_open(struct env *e);
+void env_close(struct env *e);
 
 /* ROOT/path (root "" or "/" means none). Caller frees. */
 char *root_path(const struct env *e, const char *path);

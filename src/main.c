@@ -195,8 +195,11 @@ int main(int argc, char **argv)
 
 	o.env.cmdline_files = calloc((size_t)argc, sizeof(char *));
 	r = parse_options(argc, argv, &o, &given, &help);
-	if (r < 0)
+	if (r < 0) {
+		env_open(&o.env);
 		r = run_command(&o, argc, argv, given, help);
+		env_close(&o.env);
+	}
 	free(o.env.cmdline_files);
 	return r;
 }

@@ -219,14 +219,9 @@ void modload_strip_ids(char *options)
 	sb_free(&sb);
 }
 
-static bool module_live(const char *sysfs, const char *name)
+static bool module_live(const struct path_cxt *sys, const char *name)
 {
-	char path[4096];
-	struct stat st;
-
-	if (path_fmt(path, sizeof(path), "%s/module/%s", sysfs, name) < 0)
-		return false;
-	return stat(path, &st) == 0;
+	return pc_existsf(sys, "module/%s", name);
 }
 
 char *modload_options(struct modload *m, const struct rules *r, const char *module)
@@ -256,7 +251,7 @@ char *modload_take_notes(struct modload *m)
 
 struct walk {
 	struct modload *m;
-	const char *sysfs;
+	const struct path_cxt *sys;
 	const struct rules *rules;
 	struct strbuf *what;
 };
@@ -291,7 +286,7 @@ static void insert_soft(struct walk *w, struct kmod_list *list, int depth)
 		struct strbuf why;
 
 		sb_init(&why);
-		if (insert_tree(&(struct walk){w->m, w->sysfs, w->rules, &why}, dep, depth + 1) < 0)
+		if (insert_tree(&(struct walk){w->m, w->sys, w->rules, &why}, dep, depth + 1) < 0)
 			sb_addf(&w->m->notes, "%ssoft dependency %s not loaded (%s); carried on",
 				w->m->notes.len ? "; " : "", sym_kmod_module_get_name(dep),
 				why.s ? why.s : "?");
@@ -311,7 +306,7 @@ static int insert_tree(struct walk *w, struct kmod_module *mod, int depth)
 		sb_addf(w->what, "dependency loop at %s", name);
 		return -ELOOP;
 	}
-	if (module_live(w->sysfs, name))
+	if (module_live(w->sys, name))
 		return 0;
 	if (!sym_kmod_module_get_path(mod)) /* built in: nothing to insert */
 		return 0;
@@ -367,14 +362,14 @@ bool modload_has_param(struct modload *m, const char *module, const char *param)
 	return has;
 }
 
-int modload_load(struct modload *m, const char *sysfs, const char *module,
+int modload_load(struct modload *m, const struct path_cxt *sys, const char *module,
 		 const struct rules *rules, struct strbuf *what)
 {
-	struct walk w = {m, sysfs, rules, what};
+	struct walk w = {m, sys, rules, what};
 	struct kmod_list *list = NULL, *l;
 	int r;
 
-	if (module_live(sysfs, module))
+	if (module_live(sys, module))
 		return 0;
 	r = sym_kmod_module_new_from_lookup(m->ctx, module, &list);
 	if (r < 0 || !list) {

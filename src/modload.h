@@ -55,7 +55,7 @@ char *modload_options(struct modload *m, const struct rules *r, const char *modu
  * and skipped, as libkmod does; install commands are not run (noted too). Returns 0 or -errno;
  * *what says what failed.
  */
-int modload_load(struct modload *m, const char *sysfs, const char *module,
+int modload_load(struct modload *m, const struct path_cxt *sys, const char *module,
 		 const struct rules *rules, struct strbuf *what);
 
 /* Whether `module` (loaded, built in or in the tree) has the parameter `param` (its modinfo's

@@ -250,7 +250,7 @@ static void builtins(const struct ctx *c, bool *builtin)
 		for (size_t i = 0; !ask && i < c->devs.n; i++)
 			ask =
 			    c->devs.v[i].driver && strcmp(c->devs.v[i].driver, drv_name(drv)) == 0;
-		builtin[drv] = ask && scan_module_builtin(c->env->sysfs, drv_module(drv));
+		builtin[drv] = ask && scan_module_builtin(&c->env->sys, drv_module(drv));
 		if (ask && !builtin[drv] && (moddir || (moddir = env_moddir(c->env))))
 			builtin[drv] = kmodidx_builtin(moddir, drv_module(drv));
 	}
@@ -287,7 +287,7 @@ static enum noiommu noiommu(struct ctx *c)
 int pipeline_scan_plan(struct ctx *c, unsigned flags)
 {
 	struct scanner s;
-	int r = scanner_open(&s, c->env->sysfs);
+	int r = scanner_open(&s, &c->env->sys);
 
 	if (!c->scanned) {
 		c->scanned = true;
@@ -385,21 +385,21 @@ static bool wanted_one(const struct env *e, const struct rules *r, const struct 
 	enum drv on;
 	bool w = false;
 
-	if (scan_device(e->sysfs, a, &dev) < 0)
+	if (scan_device(&e->sys, a, &dev) < 0)
 		return false;
 	on = drv_from_bound(dev.driver);
 	*ours = on != DRV_NONE;
 	/* on vfio-pci or pci-stub through their ids (no driver_override): the plan may give it
 	 * back (a built-in driver takes a hot-added device before udev hears of it) */
 	if (*ours && strcmp(dev.driver, drv_name(on)) == 0 && rules_match_ids(r, on, &dev.ids) &&
-	    scan_override(e->sysfs, &dev) == 0 && !dev.driver_override)
+	    scan_override(&e->sys, &dev) == 0 && !dev.driver_override)
 		*ours = false;
 	free(dev.driver_override);
 	if (rules_need_chain(r)) /* its chain, for path selectors: one readlink */
 		dev.nchain = chain_of(e, &dev, &dev.chain);
 	/* a VF: its PF, for the earlybind.sriov= entry that may name it */
-	if (r->nsriov && scan_physfn(e->sysfs, &dev) == 0 &&
-	    scan_device(e->sysfs, &dev.physfn, &pf) == 0) {
+	if (r->nsriov && scan_physfn(&e->sys, &dev) == 0 &&
+	    scan_device(&e->sys, &dev.physfn, &pf) == 0) {
 		if (rules_need_chain(r))
 			pf.nchain = chain_of(e, &pf, &pf.chain);
 		w = plan_select(r, &dev, &pf, &(struct selection){0});
@@ -429,8 +429,8 @@ bool pipeline_device_wanted(const struct env *e, const struct pci_addr *a)
 	if (!wanted && !ours && rules_any_selector(&r) && r.group != GROUP_OFF) {
 		/* a companion: wanted when a member of its IOMMU group is */
 		struct pci_addr *m = NULL;
-		int g = scan_device_group(e->sysfs, a);
-		int n = g >= 0 ? scan_group_members(e->sysfs, g, &m) : 0;
+		int g = scan_device_group(&e->sys, a);
+		int n = g >= 0 ? scan_group_members(&e->sys, g, &m) : 0;
 
 		for (int k = 0; k < n && !wanted; k++) {
 			bool member_ours;

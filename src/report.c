@@ -205,7 +205,7 @@ static void status_vfio(FILE *f, const struct ctx *c, const struct pci_dev *dev)
 
 	if (drv_from_bound(dev->driver) != DRV_VFIO || dev->iommu_group < 0)
 		return;
-	if (scan_group_noiommu(c->env->sysfs, dev->iommu_group))
+	if (scan_group_noiommu(&c->env->sys, dev->iommu_group))
 		fprintf(f,
 			"\tvfio: /dev/vfio/noiommu-%d (no-IOMMU mode: the kernel is tainted, DMA "
 			"unprotected)",
@@ -454,7 +454,7 @@ void report_prometheus(struct strbuf *sb, const struct ctx *c, const struct stat
 		const struct pci_dev *d = &c->devs.v[i];
 
 		if (drv_from_bound(d->driver) == DRV_VFIO && d->iommu_group >= 0 &&
-		    scan_group_noiommu(c->env->sysfs, d->iommu_group))
+		    scan_group_noiommu(&c->env->sys, d->iommu_group))
 			sb_addf(sb,
 				"earlybind_noiommu_device{address=\"%s\",group=\"noiommu-%d\"} 1\n",
 				d->name, d->iommu_group);

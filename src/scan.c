@@ -247,26 +247,18 @@ static void sort_keys(uint64_t *k, size_t n)
 		memcpy(k, src, n * sizeof(*k));
 }
 
-static int open_devices_dir(const char *sysfs)
+static int open_devices_dir(const struct path_cxt *sys)
 {
-	char path[4096];
-	int r = path_fmt(path, sizeof(path), "%s/bus/pci/devices", sysfs);
-
-	if (r < 0)
-		return r;
-	r = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return r < 0 ? -errno : r;
+	return pc_openf(sys, O_RDONLY | O_DIRECTORY, "bus/pci/devices");
 }
 
 /* The pci drivers of SYSFS/module/MOD/drivers ("pci:NAME" entries). */
-static void note_drivers_of(const char *sysfs, const char *mod)
+static void note_drivers_of(const struct path_cxt *sys, const char *mod)
 {
-	char path[4096];
 	struct dirent *de;
-	DIR *dp;
+	DIR *dp = pc_opendirf(sys, "module/%s/drivers", mod);
 
-	if (path_fmt(path, sizeof(path), "%s/module/%s/drivers", sysfs, mod) < 0 ||
-	    !(dp = opendir(path)))
+	if (!dp)
 		return;
 	while ((de = readdir(dp)))
 		if (strncmp(de->d_name, "pci:", 4) == 0 && de->d_name[4])
@@ -274,18 +266,16 @@ static void note_drivers_of(const char *sysfs, const char *mod)
 	closedir(dp);
 }
 
-void scan_vfio_family(const char *sysfs)
+void scan_vfio_family(const struct path_cxt *sys)
 {
-	char path[4096];
 	struct dirent *de;
-	DIR *dp;
+	DIR *dp = pc_opendirf(sys, "module/vfio_pci_core/holders");
 
-	if (path_fmt(path, sizeof(path), "%s/module/vfio_pci_core/holders", sysfs) < 0 ||
-	    !(dp = opendir(path)))
+	if (!dp)
 		return;
 	while ((de = readdir(dp)))
 		if (de->d_name[0] != '.')
-			note_drivers_of(sysfs, de->d_name);
+			note_drivers_of(sys, de->d_name);
 	closedir(dp);
 }
 
@@ -385,10 +375,10 @@ static void fn_name(const struct fn_list *fl, uint64_t key, char *name)
 	pci_addr_fmt(&a, name);
 }
 
-int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d)
+int scan_devices(const struct path_cxt *sys, struct pci_list *l, struct diag *d)
 {
 	struct scanner s;
-	int r = scanner_open(&s, sysfs);
+	int r = scanner_open(&s, sys);
 
 	if (r == 0)
 		scan_devices_in(&s, l, d);
@@ -401,7 +391,7 @@ void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d)
 	int dfd = s->dfd;
 	struct fn_list fl;
 
-	scan_vfio_family(s->sysfs);
+	scan_vfio_family(s->sys);
 	list_functions(dfd, &fl, d);
 	/* each function is read in address order straight into its place */
 	l->v = fl.n ? xmalloc(fl.n * sizeof(*l->v)) : NULL;
@@ -440,19 +430,19 @@ void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d)
 	free(fl.odd);
 }
 
-int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev)
+int scan_device(const struct path_cxt *sys, const struct pci_addr *a, struct pci_dev *dev)
 {
-	scan_vfio_family(sysfs);
+	scan_vfio_family(sys);
 	*dev = (struct pci_dev){.addr = *a};
 	pci_addr_fmt(a, dev->name);
 	dev->iommu_group = dev->header_type = dev->sriov_numvfs = dev->sriov_totalvfs = -1;
 	dev->boot_vga = dev->boot_display = -1;
-	return scan_refresh(sysfs, dev);
+	return scan_refresh(sys, dev);
 }
 
-int scan_refresh(const char *sysfs, struct pci_dev *dev)
+int scan_refresh(const struct path_cxt *sys, struct pci_dev *dev)
 {
-	_cleanup_close_ int dfd = open_devices_dir(sysfs);
+	_cleanup_close_ int dfd = open_devices_dir(sys);
 
 	if (dfd < 0)
 		return dfd;
@@ -570,12 +560,12 @@ void scan_header_type(struct scanner *s, struct pci_dev *dev)
 		dev->header_type = header_type_of(at, dev);
 }
 
-int scanner_open(struct scanner *s, const char *sysfs)
+int scanner_open(struct scanner *s, const struct path_cxt *sys)
 {
-	s->sysfs = sysfs;
+	s->sys = sys;
 	s->gfd = -1;
 	s->boot_vga_seen = s->boot_display_seen = false;
-	s->dfd = open_devices_dir(sysfs);
+	s->dfd = open_devices_dir(sys);
 	return s->dfd < 0 ? s->dfd : 0;
 }
 
@@ -675,7 +665,7 @@ int scan_vfs(struct scanner *s, const struct pci_dev *pf, struct pci_addr **out)
 	return (int)n;
 }
 
-int scan_physfn(const char *sysfs, struct pci_dev *dev)
+int scan_physfn(const struct path_cxt *sys, struct pci_dev *dev)
 {
 	char path[4096], link[512];
 	struct pci_dev pf;
@@ -683,16 +673,14 @@ int scan_physfn(const char *sysfs, struct pci_dev *dev)
 	struct scanner s;
 	int r, n;
 
-	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/physfn", sysfs, dev->name) < 0)
-		return -ENAMETOOLONG;
-	r = readlink_at(AT_FDCWD, path, link, sizeof(link));
+	r = pc_readlinkf(sys, link, sizeof(link), "bus/pci/devices/%s/physfn", dev->name);
 	if (r < 0)
 		return r;
 	if (pci_addr_parse(path_basename(link), &dev->physfn) < 0)
 		return -EINVAL;
 	pf = (struct pci_dev){.addr = dev->physfn};
 	pci_addr_fmt(&pf.addr, pf.name);
-	if ((r = scanner_open(&s, sysfs)) < 0)
+	if ((r = scanner_open(&s, sys)) < 0)
 		return r;
 	if (path_fmt(path, sizeof(path), "%s/sriov_numvfs", pf.name) < 0 ||
 	    read_attr_at(s.dfd, path, link, sizeof(link)) < 0)
@@ -749,16 +737,12 @@ static int read_members(int fd, struct pci_addr **out)
 	return (int)n;
 }
 
-int scan_group_members(const char *sysfs, int group, struct pci_addr **out)
+int scan_group_members(const struct path_cxt *sys, int group, struct pci_addr **out)
 {
-	char path[4096];
-	int fd;
+	int fd = pc_openf(sys, O_RDONLY | O_DIRECTORY, "kernel/iommu_groups/%d/devices", group);
 
 	*out = NULL;
-	if (path_fmt(path, sizeof(path), "%s/kernel/iommu_groups/%d/devices", sysfs, group) < 0)
-		return -ENAMETOOLONG;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	return fd < 0 ? -errno : read_members(fd, out);
+	return fd < 0 ? fd : read_members(fd, out);
 }
 
 int scanner_group_members(struct scanner *s, int group, struct pci_addr **out)
@@ -770,13 +754,9 @@ int scanner_group_members(struct scanner *s, int group, struct pci_addr **out)
 
 	*out = NULL;
 	if (s->gfd < 0) {
-		char path[4096];
-
-		if (path_fmt(path, sizeof(path), "%s/kernel/iommu_groups", s->sysfs) < 0)
-			return -ENAMETOOLONG;
-		s->gfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		s->gfd = pc_openf(s->sys, O_PATH | O_DIRECTORY, "kernel/iommu_groups");
 		if (s->gfd < 0)
-			return -errno;
+			return s->gfd;
 	}
 	/* "N/devices" without printf: a plan lists a group per claimed slot */
 	memcpy(rel, n, len);
@@ -785,21 +765,17 @@ int scanner_group_members(struct scanner *s, int group, struct pci_addr **out)
 	return fd < 0 ? -errno : read_members(fd, out);
 }
 
-int scan_device_group(const char *sysfs, const struct pci_addr *a)
+int scan_device_group(const struct path_cxt *sys, const struct pci_addr *a)
 {
-	char path[4096], link[4096], name[PCI_ADDR_MAX];
+	char link[4096], name[PCI_ADDR_MAX];
 	const char *base;
-	ssize_t n;
 	char *end;
 	long v;
+	int n = pc_readlinkf(sys, link, sizeof(link), "bus/pci/devices/%s/iommu_group",
+			     pci_addr_fmt(a, name));
 
-	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/iommu_group", sysfs,
-		     pci_addr_fmt(a, name)) < 0)
-		return -ENAMETOOLONG;
-	n = readlink(path, link, sizeof(link) - 1);
 	if (n < 0)
-		return -errno;
-	link[n] = '\0';
+		return n;
 	base = path_basename(link);
 	v = strtol(base, &end, 10);
 	if (end == base || *end || v < 0 || v > INT_MAX)
@@ -807,51 +783,41 @@ int scan_device_group(const char *sysfs, const struct pci_addr *a)
 	return (int)v;
 }
 
-bool scan_module_builtin(const char *sysfs, const char *module)
+bool scan_module_builtin(const struct path_cxt *sys, const char *module)
 {
-	char path[4096];
-	struct stat st;
+	_cleanup_close_ int fd = pc_openf(sys, O_PATH | O_DIRECTORY, "module/%s", module);
 
 	/* a built-in module with parameters (vfio_pci and pci_stub have ids=) has its directory,
 	 * a loaded one also its initstate */
-	return path_fmt(path, sizeof(path), "%s/module/%s", sysfs, module) > 0 &&
-	       stat(path, &st) == 0 && S_ISDIR(st.st_mode) &&
-	       path_fmt(path, sizeof(path), "%s/module/%s/initstate", sysfs, module) > 0 &&
-	       access(path, F_OK) != 0;
+	return fd >= 0 && faccessat(fd, "initstate", F_OK, 0) != 0;
 }
 
-int scan_override(const char *sysfs, struct pci_dev *dev)
+int scan_override(const struct path_cxt *sys, struct pci_dev *dev)
 {
-	char path[4096], buf[256];
-	int r =
-	    path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/driver_override", sysfs, dev->name);
+	char buf[256];
+	int r = pc_readf(sys, buf, sizeof(buf), "bus/pci/devices/%s/driver_override", dev->name);
 
-	if (r < 0 || (r = read_attr_at(AT_FDCWD, path, buf, sizeof(buf))) < 0)
+	if (r < 0)
 		return r;
 	free(dev->driver_override);
 	dev->driver_override = r > 0 && strcmp(buf, "(null)") != 0 ? xstrdup(buf) : NULL;
 	return 0;
 }
 
-bool scan_group_noiommu(const char *sysfs, int group)
+bool scan_group_noiommu(const struct path_cxt *sys, int group)
 {
-	char path[4096], name[32];
+	char name[32];
 
-	return path_fmt(path, sizeof(path), "%s/kernel/iommu_groups/%d/name", sysfs, group) > 0 &&
-	       read_attr_at(AT_FDCWD, path, name, sizeof(name)) > 0 &&
+	return pc_readf(sys, name, sizeof(name), "kernel/iommu_groups/%d/name", group) > 0 &&
 	       strcmp(name, "vfio-noiommu") == 0;
 }
 
-bool scan_have_iommu(const char *sysfs)
+bool scan_have_iommu(const struct path_cxt *sys)
 {
-	char path[4096];
 	struct dirent *de;
 	bool any = false;
-	DIR *dp;
+	DIR *dp = pc_opendirf(sys, "kernel/iommu_groups");
 
-	if (path_fmt(path, sizeof(path), "%s/kernel/iommu_groups", sysfs) < 0)
-		return false;
-	dp = opendir(path);
 	if (!dp)
 		return false;
 	while (!any && (de = readdir(dp)))

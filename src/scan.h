@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "diag.h"
+#include "pathcxt.h"
 #include "pci.h"
 
 struct pci_dev {
@@ -40,7 +41,7 @@ struct pci_list {
 };
 
 /* Returns 0, or -errno when bus/pci/devices cannot be read at all. Bad entries are warnings. */
-int scan_devices(const char *sysfs, struct pci_list *l, struct diag *d);
+int scan_devices(const struct path_cxt *sys, struct pci_list *l, struct diag *d);
 struct scanner;
 /* The same through an open scanner (scanner_open() succeeded). */
 void scan_devices_in(struct scanner *s, struct pci_list *l, struct diag *d);
@@ -53,13 +54,13 @@ enum {
 
 /* An open bus/pci/devices directory for repeated detail reads. */
 struct scanner {
-	const char *sysfs;
+	const struct path_cxt *sys;
 	int dfd;		/* bus/pci/devices */
 	int gfd;		/* kernel/iommu_groups, opened on first use (O_PATH) */
 	bool boot_vga_seen;	/* a boot_vga of 1 was read (the kernel has one such device) */
 	bool boot_display_seen; /* likewise a boot_display */
 };
-int scanner_open(struct scanner *s, const char *sysfs);
+int scanner_open(struct scanner *s, const struct path_cxt *sys);
 void scanner_close(struct scanner *s);
 /* Reads the IOMMU group, header type, SR-IOV state, boot_vga and what `want` asks for. */
 void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d);
@@ -67,7 +68,7 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 int scan_vfs(struct scanner *s, const struct pci_dev *pf, struct pci_addr **out);
 /* A VF's PF and its index among the PF's VFs (dev->physfn, dev->vf_index), from its physfn link.
  * Returns 0, or -errno (not a VF: -ENOENT). */
-int scan_physfn(const char *sysfs, struct pci_dev *dev);
+int scan_physfn(const struct path_cxt *sys, struct pci_dev *dev);
 /* Only the header type (a config read for an undefined or CardBus class alone). */
 void scan_header_type(struct scanner *s, struct pci_dev *dev);
 /* Only the physical path, whether or not the details were read. */
@@ -76,25 +77,25 @@ void scan_physpath(struct scanner *s, struct pci_dev *dev);
  * Notes the vfio-pci variant drivers registered now (drv_note_vfio_family()): the pci drivers of
  * the modules in SYSFS/module/vfio_pci_core/holders. Called by scan_devices() and scan_device().
  */
-void scan_vfio_family(const char *sysfs);
+void scan_vfio_family(const struct path_cxt *sys);
 /* Reads one device by address (name and ids/driver only). Returns 0 or -errno. */
-int scan_device(const char *sysfs, const struct pci_addr *a, struct pci_dev *dev);
+int scan_device(const struct path_cxt *sys, const struct pci_addr *a, struct pci_dev *dev);
 /* Re-reads the ids and the bound driver of one device (after apply changed it). */
-int scan_refresh(const char *sysfs, struct pci_dev *dev);
+int scan_refresh(const struct path_cxt *sys, struct pci_dev *dev);
 /* The addresses in SYSFS/kernel/iommu_groups/N/devices. Returns the count or -errno. */
-int scan_group_members(const char *sysfs, int group, struct pci_addr **out);
+int scan_group_members(const struct path_cxt *sys, int group, struct pci_addr **out);
 /* The same through the scanner's kept directory handles. */
 int scanner_group_members(struct scanner *s, int group, struct pci_addr **out);
 /* The IOMMU group number of one device (its iommu_group link), or -errno. */
-int scan_device_group(const char *sysfs, const struct pci_addr *a);
+int scan_device_group(const struct path_cxt *sys, const struct pci_addr *a);
 /* Whether the running kernel has `module` built in: SYSFS/module/NAME without initstate. */
-bool scan_module_builtin(const char *sysfs, const char *module);
+bool scan_module_builtin(const struct path_cxt *sys, const char *module);
 /* Reads the driver_override of one device into dev (NULL for "(null)"). Returns 0 or -errno. */
-int scan_override(const char *sysfs, struct pci_dev *dev);
+int scan_override(const struct path_cxt *sys, struct pci_dev *dev);
 /* Whether IOMMU group N is one vfio made for no-IOMMU mode (its name: "vfio-noiommu"). */
-bool scan_group_noiommu(const char *sysfs, int group);
+bool scan_group_noiommu(const struct path_cxt *sys, int group);
 /* Whether SYSFS/kernel/iommu_groups has any group (the IOMMU is on). */
-bool scan_have_iommu(const char *sysfs);
+bool scan_have_iommu(const struct path_cxt *sys);
 /* The physical path of a device directory link target (see struct pci_dev). */
 char *scan_physpath_of(const char *link_target);
 /* The PCI addresses along a device's sysfs path, root first. Returns how many (0 for none). */

@@ -233,7 +233,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 		return 1;
 	}
 	diag_init(&warn);
-	iommu = scan_have_iommu(o->env.sysfs);
+	iommu = scan_have_iommu(&o->env.sys);
 	if (!iommu)
 		diag_warn(
 		    &warn, DIAG_PLAN,
@@ -253,7 +253,7 @@ int cmd_suggest(const struct opts *o, int argc, char **argv)
 	}
 	for (size_t i = 0; i < picks.n; i++)
 		by_addr = by_addr || !picks.v[i].by_ids;
-	if (scan_module_builtin(o->env.sysfs, drv_module(DRV_VFIO)))
+	if (scan_module_builtin(&o->env.sys, drv_module(DRV_VFIO)))
 		diag_warn(&warn, DIAG_PLAN,
 			  "vfio_pci is built into this kernel: it binds every device that "
 			  "vfio-pci.ids= matches when it registers, before earlybind runs; %s",

@@ -237,12 +237,17 @@ int read_attr_at(int dirfd, const char *name, char *buf, size_t size)
 
 int read_file(const char *path, char **out, size_t *len)
 {
+	return read_file_at(AT_FDCWD, path, out, len);
+}
+
+int read_file_at(int dirfd, const char *name, char **out, size_t *len)
+{
 	_cleanup_close_ int fd = -1;
 	struct strbuf sb;
 	char chunk[4096];
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
 	sb_init(&sb);

@@ -60,6 +60,8 @@ int path_fmt(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 int read_attr_at(int dirfd, const char *name, char *buf, size_t size);
 /* Reads a whole file (any size). Returns 0, a malloc'd string and its byte length, or -errno. */
 int read_file(const char *path, char **out, size_t *len);
+/* The same for name under the open directory dirfd. */
+int read_file_at(int dirfd, const char *name, char **out, size_t *len);
 /* readlinkat into buf, NUL-terminated. Returns the length or -errno. */
 int readlink_at(int dirfd, const char *name, char *buf, size_t size);
 /* The last path component of a link target ("../../x/nvme" -> "nvme"). */
