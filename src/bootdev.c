@@ -140,12 +140,11 @@ void bootdev_load_for_plan(const struct env *e, struct boot_list *b, struct diag
 static bool have_block_devices(const struct env *e)
 {
 	static const char *const virt[] = {"loop", "ram", "zram", "nbd", NULL};
-	char p[PATH_MAX];
 	struct dirent *de;
 	bool any = false;
-	DIR *dp;
+	DIR *dp = pc_opendirf(&e->sys, "class/block");
 
-	if (path_fmt(p, sizeof(p), "%s/class/block", e->sysfs) < 0 || !(dp = opendir(p)))
+	if (!dp)
 		return false;
 	while (!any && (de = readdir(dp))) {
 		bool v = de->d_name[0] == '.';
@@ -160,10 +159,10 @@ static bool have_block_devices(const struct env *e)
 
 static bool sysroot_mounted(const struct env *e)
 {
-	_cleanup_free_ char *path = root_path(e, "/proc/self/mountinfo");
 	_cleanup_free_ char *text = NULL;
 
-	return read_file(path, &text, NULL) == 0 && strstr(text, " /sysroot ");
+	return pc_read_filef(&e->rootd, &text, NULL, "/proc/self/mountinfo") == 0 &&
+	       strstr(text, " /sysroot ");
 }
 
 /* Whether a recorded entry is here: a device with its ids at its physical path. */
@@ -338,12 +337,9 @@ static void walk_block(const char *sysfs_real, const char *dir, const char *what
 static void resolve_devt(const struct env *e, const char *sysfs_real, dev_t devt, const char *what,
 			 struct boot_list *b, struct diag *d)
 {
-	char p[PATH_MAX];
-	_cleanup_free_ char *real = NULL;
+	_cleanup_free_ char *p = path_cxt_abs(&e->sys, "dev/block/%u:%u", major(devt), minor(devt));
+	_cleanup_free_ char *real = realpath(p, NULL);
 
-	if (path_fmt(p, sizeof(p), "%s/dev/block/%u:%u", e->sysfs, major(devt), minor(devt)) < 0)
-		return;
-	real = realpath(p, NULL);
 	if (!real) {
 		diag_warn(d, DIAG_SYSFS, "%s: no %s", what, p);
 		return;
@@ -390,11 +386,11 @@ static void resolve_spec(const struct env *e, const char *sysfs_real, const char
 static bool resolve_name(const struct env *e, const char *sysfs_real, const char *name,
 			 const char *what, struct boot_list *b, struct diag *d)
 {
-	_cleanup_free_ char *real = NULL;
-	char p[PATH_MAX];
+	_cleanup_free_ char *real = NULL, *p = NULL;
 
-	if (strchr(name, '/') || path_fmt(p, sizeof(p), "%s/class/block/%s", e->sysfs, name) < 0)
+	if (strchr(name, '/'))
 		return false;
+	p = path_cxt_abs(&e->sys, "class/block/%s", name);
 	real = realpath(p, NULL);
 	if (!real)
 		return false;
@@ -425,7 +421,6 @@ static void resolve_zfs(const struct env *e, const char *sysfs_real, const char 
 			const char *what, struct boot_list *b, struct diag *d)
 {
 	_cleanup_free_ char *pool = xstrdup(dataset);
-	char p[PATH_MAX];
 	const char *why = NULL;
 	struct dirent *de;
 	unsigned found = 0;
@@ -438,7 +433,7 @@ static void resolve_zfs(const struct env *e, const char *sysfs_real, const char 
 			  pool, why);
 		return;
 	}
-	if (path_fmt(p, sizeof(p), "%s/class/block", e->sysfs) < 0 || !(dp = opendir(p))) {
+	if (!(dp = pc_opendirf(&e->sys, "class/block"))) {
 		diag_warn(d, DIAG_SYSFS, "%s: no block devices to look for pool %s in", what, pool);
 		return;
 	}
@@ -477,12 +472,12 @@ static bool resolve_btrfs(const struct env *e, const char *sysfs_real, const cha
 			  const char *what, struct boot_list *b, struct diag *d)
 {
 	const char *name = path_basename(source);
-	char p[PATH_MAX];
+	_cleanup_free_ char *p = path_cxt_abs(&e->sys, "fs/btrfs");
 	struct dirent *fs;
 	bool done = false;
-	DIR *dp;
+	DIR *dp = opendir(p);
 
-	if (path_fmt(p, sizeof(p), "%s/fs/btrfs", e->sysfs) < 0 || !(dp = opendir(p)))
+	if (!dp)
 		return false;
 	while (!done && (fs = readdir(dp))) {
 		char devs[PATH_MAX * 2], one[PATH_MAX * 3];
@@ -514,7 +509,6 @@ static bool resolve_btrfs(const struct env *e, const char *sysfs_real, const cha
 /* The interface that carries traffic to a server: ROOT/proc/net/route, longest prefix. */
 static char *route_iface(const struct env *e, const char *server)
 {
-	_cleanup_free_ char *path = root_path(e, "/proc/net/route");
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL, *best = NULL;
 	int best_len = -1;
@@ -524,7 +518,7 @@ static char *route_iface(const struct env *e, const char *server)
 
 	if (numeric) /* /proc/net/route prints addresses in host (little-endian) order */
 		dst = a[0] | a[1] << 8 | a[2] << 16 | (uint32_t)a[3] << 24;
-	if (read_file(path, &text, NULL) < 0)
+	if (pc_read_filef(&e->rootd, &text, NULL, "/proc/net/route") < 0)
 		return NULL;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char ifc[64];
@@ -552,12 +546,13 @@ static char *route_iface(const struct env *e, const char *server)
 static void resolve_iface(const struct env *e, const char *sysfs_real, const char *iface,
 			  const char *what, struct boot_list *b, struct diag *d)
 {
-	_cleanup_free_ char *real = NULL;
-	char p[PATH_MAX];
+	_cleanup_free_ char *real = NULL, *p = NULL;
 
-	if (!iface || strchr(iface, '/') ||
-	    path_fmt(p, sizeof(p), "%s/class/net/%s/device", e->sysfs, iface) < 0 ||
-	    !(real = realpath(p, NULL))) {
+	if (iface && !strchr(iface, '/')) {
+		p = path_cxt_abs(&e->sys, "class/net/%s/device", iface);
+		real = realpath(p, NULL);
+	}
+	if (!real) {
 		diag_warn(d, DIAG_SYSFS, "%s: cannot tell which network interface carries it%s%s",
 			  what, iface ? "; no PCI device under " : "", iface ? iface : "");
 		return;
@@ -622,13 +617,12 @@ struct mount {
 /* ROOT/proc/self/mountinfo: "ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - FSTYPE SOURCE ...". */
 static size_t read_mounts(const struct env *e, struct mount **out)
 {
-	_cleanup_free_ char *path = root_path(e, "/proc/self/mountinfo");
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 	size_t n = 0, cap = 0;
 
 	*out = NULL;
-	if (read_file(path, &text, NULL) < 0)
+	if (pc_read_filef(&e->rootd, &text, NULL, "/proc/self/mountinfo") < 0)
 		return 0;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct mount m = {0};
@@ -673,11 +667,10 @@ static void resolve_fstab(const struct env *e, const struct boot_spec *r, const 
 			  const char *fstab, const struct mount *m, size_t nm, struct boot_list *b,
 			  struct diag *d)
 {
-	_cleanup_free_ char *path = root_path(e, fstab);
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 
-	if (read_file(path, &text, NULL) < 0)
+	if (pc_read_filef(&e->rootd, &text, NULL, "%s", fstab) < 0)
 		return;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char spec[PATH_MAX], file[PATH_MAX], type[64], opts[1024] = "", what[PATH_MAX + 16];
@@ -719,11 +712,10 @@ static void resolve_fstab(const struct env *e, const struct boot_spec *r, const 
 static void resolve_swaps(const struct env *e, const char *sysfs_real, struct boot_list *b,
 			  struct diag *d)
 {
-	_cleanup_free_ char *path = root_path(e, "/proc/swaps");
 	_cleanup_free_ char *text = NULL;
 	char *line, *save = NULL;
 
-	if (read_file(path, &text, NULL) < 0)
+	if (pc_read_filef(&e->rootd, &text, NULL, "/proc/swaps") < 0)
 		return;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[PATH_MAX], type[32], what[PATH_MAX + 8];

@@ -74,12 +74,11 @@ static void find_iommu_on(const char *key, const char *val, const char *src, voi
 
 static void check_iommu(struct findings *f, const struct opts *o)
 {
-	_cleanup_free_ char *path = root_path(&o->env, "/proc/cmdline");
 	_cleanup_free_ char *cmdline = NULL;
 	bool asked = false;
 
-	if (read_file(path, &cmdline, NULL) == 0)
-		cmdline_split(cmdline, path, find_iommu_on, &asked);
+	if (pc_read_filef(&o->env.rootd, &cmdline, NULL, "/proc/cmdline") == 0)
+		cmdline_split(cmdline, "/proc/cmdline", find_iommu_on, &asked);
 	if (scan_have_iommu(&o->env.sys)) {
 		finding(f, SEV_OK, NULL, "the IOMMU is on (IOMMU groups exist)");
 		return;

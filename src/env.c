@@ -22,16 +22,12 @@ void env_close(struct env *e)
 
 char *root_path(const struct env *e, const char *path)
 {
-	const char *root = e->root && strcmp(e->root, "/") != 0 ? e->root : "";
-
-	return xasprintf("%s%s", root, path);
+	return path_cxt_abs(&e->rootd, "%s", path);
 }
 
 bool in_initramfs(const struct env *e)
 {
-	_cleanup_free_ char *p = root_path(e, "/etc/initrd-release");
-
-	return access(p, F_OK) == 0;
+	return pc_existsf(&e->rootd, "/etc/initrd-release");
 }
 
 bool env_live(const struct env *e)

@@ -51,12 +51,8 @@ static void add(struct inuse *u, const char *fmt, ...)
 /* ROOT/proc/FILE, read once ("" when unreadable). */
 static const char *proc_file(struct inuse *u, char **slot, const char *rel)
 {
-	if (!*slot) {
-		_cleanup_free_ char *p = root_path(u->e, rel);
-
-		if (read_file(p, slot, NULL) < 0)
-			*slot = xstrdup("");
-	}
+	if (!*slot && pc_read_filef(&u->e->rootd, slot, NULL, "%s", rel) < 0)
+		*slot = xstrdup("");
 	return *slot;
 }
 
@@ -137,19 +133,18 @@ static bool block_swap(struct inuse *u, const char *name)
 /* Block devices stacked on it (dm, md, bcache): SYSFS/class/block/NAME/holders. */
 static bool block_holders(struct inuse *u, const char *name)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/class/block/%s/holders", u->e->sysfs, name);
 	struct dirent *de;
 	bool any = false;
-	DIR *dp = opendir(dir);
+	DIR *dp = pc_opendirf(&u->e->sys, "class/block/%s/holders", name);
 
 	while (dp && (de = readdir(dp))) {
-		char path[4096], dmname[128];
+		char dmname[128];
 
 		if (de->d_name[0] == '.')
 			continue;
 		any = true;
-		if (path_fmt(path, sizeof(path), "%s/%s/dm/name", dir, de->d_name) > 0 &&
-		    read_attr_at(AT_FDCWD, path, dmname, sizeof(dmname)) > 0)
+		if (pc_readf(&u->e->sys, dmname, sizeof(dmname),
+			     "class/block/%s/holders/%s/dm/name", name, de->d_name) > 0)
 			add(u, "holder %s (%s) on %s", de->d_name, dmname, name);
 		else
 			add(u, "holder %s on %s", de->d_name, name);
@@ -163,8 +158,7 @@ static bool block_holders(struct inuse *u, const char *name)
  * of the node fails with EBUSY. A ZFS member says its pool (libblkid). */
 static void block_exclusive(struct inuse *u, const char *name)
 {
-	_cleanup_free_ char *rel = xasprintf("/dev/%s", name);
-	_cleanup_free_ char *node = root_path(u->e, rel);
+	_cleanup_free_ char *node = path_cxt_abs(&u->e->rootd, "/dev/%s", name);
 	const char *type = NULL, *label = NULL;
 	int fd = open(node, O_RDONLY | O_EXCL | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	blkid_probe pr;
@@ -193,7 +187,7 @@ static void block_exclusive(struct inuse *u, const char *name)
 
 static void list_blocks(struct inuse *u)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/class/block", u->e->sysfs);
+	_cleanup_free_ char *dir = path_cxt_abs(&u->e->sys, "class/block");
 	size_t cap = 0;
 	struct dirent *de;
 	DIR *dp = opendir(dir);
@@ -305,14 +299,14 @@ static char *iface_use(struct inuse *u, const char *ifc)
  * sit under its virtioN child). */
 static void nets(struct inuse *u)
 {
-	_cleanup_free_ char *dir = xasprintf("%s/class/net", u->e->sysfs);
+	_cleanup_free_ char *dir = path_cxt_abs(&u->e->sys, "class/net");
 	struct dirent *de;
 	DIR *dp = opendir(dir);
 
 	while (dp && (de = readdir(dp))) {
 		_cleanup_free_ char *use = NULL, *link = NULL, *real = NULL;
 		const char *ifc = de->d_name;
-		char master[4096];
+		char master[256];
 
 		if (ifc[0] == '.')
 			continue;
@@ -325,19 +319,19 @@ static void nets(struct inuse *u)
 		}
 		/* a bond or bridge port: what its master carries (a bridge over a bond: two steps)
 		 */
-		snprintf(master, sizeof(master), "%s/class/net/%s/master", u->e->sysfs, ifc);
+		snprintf(master, sizeof(master), "%s", ifc);
 		for (int depth = 0; depth < 2; depth++) {
 			char target[4096];
-			const char *m;
 
-			if (readlink_at(AT_FDCWD, master, target, sizeof(target)) < 0)
+			if (pc_readlinkf(&u->e->sys, target, sizeof(target), "class/net/%s/master",
+					 master) < 0)
 				break;
-			m = path_basename(target);
-			if ((use = iface_use(u, m))) {
-				add(u, "interface %s is enslaved to %s, which %s", ifc, m, use);
+			snprintf(master, sizeof(master), "%s", path_basename(target));
+			if ((use = iface_use(u, master))) {
+				add(u, "interface %s is enslaved to %s, which %s", ifc, master,
+				    use);
 				break;
 			}
-			snprintf(master, sizeof(master), "%s/class/net/%s/master", u->e->sysfs, m);
 		}
 	}
 	if (dp)
@@ -350,8 +344,7 @@ static size_t display_nodes(struct inuse *u, const struct pci_dev *dev, char nod
 			    size_t max)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/drm", u->devdir);
-	_cleanup_free_ char *rel = xasprintf("/proc/driver/nvidia/gpus/%s/information", dev->name);
-	_cleanup_free_ char *path = root_path(u->e, rel), *info = NULL;
+	_cleanup_free_ char *info = NULL;
 	struct dirent *de;
 	size_t n = 0;
 	DIR *dp = opendir(dir);
@@ -362,7 +355,10 @@ static size_t display_nodes(struct inuse *u, const struct pci_dev *dev, char nod
 			snprintf(nodes[n++], 32, "/dev/dri/%.20s", de->d_name);
 	if (dp)
 		closedir(dp);
-	if (n < max && read_file(path, &info, NULL) == 0 && (minor = strstr(info, "Device Minor:")))
+	if (n < max &&
+	    pc_read_filef(&u->e->rootd, &info, NULL, "/proc/driver/nvidia/gpus/%s/information",
+			  dev->name) == 0 &&
+	    (minor = strstr(info, "Device Minor:")))
 		snprintf(nodes[n++], 32, "/dev/nvidia%d", atoi(minor + 13));
 	return n;
 }
@@ -435,7 +431,7 @@ void inuse_close(struct inuse *u)
 
 char *inuse_holders(struct inuse *u, const struct pci_dev *dev)
 {
-	_cleanup_free_ char *link = xasprintf("%s/bus/pci/devices/%s", u->e->sysfs, dev->name);
+	_cleanup_free_ char *link = path_cxt_abs(&u->e->sys, "bus/pci/devices/%s", dev->name);
 	char nodes[8][32];
 	size_t nn;
 

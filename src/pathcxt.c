@@ -45,6 +45,26 @@ static int vrel(char *buf, size_t size, const char *fmt, va_list ap)
 	return 0;
 }
 
+/*
+ * Where a pc_*f() call opens: the held directory and the relative path, or — when the directory
+ * could not be held (it did not exist yet when the process started: the state directory's root
+ * is made by the first run) — the current directory and PREFIX/REL. Returns the dirfd or -errno.
+ */
+static int vat(const struct path_cxt *pc, char *buf, size_t size, const char *fmt, va_list ap)
+{
+	char rel[4096];
+	int r = vrel(rel, sizeof(rel), fmt, ap);
+
+	if (r < 0)
+		return r;
+	if (pc->dfd >= 0) {
+		memcpy(buf, rel, strlen(rel) + 1);
+		return pc->dfd;
+	}
+	r = snprintf(buf, size, "%s/%s", *pc->prefix ? pc->prefix : "", rel);
+	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : AT_FDCWD;
+}
+
 int path_cxt_rel(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
@@ -67,74 +87,70 @@ char *path_cxt_abs(const struct path_cxt *pc, const char *fmt, ...)
 	return xasprintf("%s/%s", pc->prefix, rel[0] == '/' ? rel + 1 : rel);
 }
 
-/* The relative path of a pc_*f() call into a local buffer; returns -errno from the function. */
-#define REL(pc, buf, fmt)                                                                          \
+/* The dirfd and path of a pc_*f() call into (at, path); returns -errno from the function. */
+#define AT(pc, at, path, fmt)                                                                      \
 	do {                                                                                       \
 		va_list ap_;                                                                       \
-		int r_;                                                                            \
                                                                                                    \
-		if ((pc)->dfd < 0)                                                                 \
-			return (pc)->dfd;                                                          \
 		va_start(ap_, fmt);                                                                \
-		r_ = vrel(buf, sizeof(buf), fmt, ap_);                                             \
+		at = vat(pc, path, sizeof(path), fmt, ap_);                                        \
 		va_end(ap_);                                                                       \
-		if (r_ < 0)                                                                        \
-			return r_;                                                                 \
+		if (at < 0 && at != AT_FDCWD)                                                      \
+			return at;                                                                 \
 	} while (0)
 
 int pc_openf(const struct path_cxt *pc, int flags, const char *fmt, ...)
 {
-	char rel[4096];
-	int fd;
+	char path[4096];
+	int at, fd;
 
-	REL(pc, rel, fmt);
-	fd = openat(pc->dfd, rel, flags | O_CLOEXEC);
+	AT(pc, at, path, fmt);
+	fd = openat(at, path, flags | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
 int pc_readf(const struct path_cxt *pc, char *buf, size_t size, const char *fmt, ...)
 {
-	char rel[4096];
+	char path[4096];
+	int at;
 
-	REL(pc, rel, fmt);
-	return read_attr_at(pc->dfd, rel, buf, size);
+	AT(pc, at, path, fmt);
+	return read_attr_at(at, path, buf, size);
 }
 
 int pc_read_filef(const struct path_cxt *pc, char **out, size_t *len, const char *fmt, ...)
 {
-	char rel[4096];
+	char path[4096];
+	int at;
 
-	REL(pc, rel, fmt);
-	return read_file_at(pc->dfd, rel, out, len);
+	AT(pc, at, path, fmt);
+	return read_file_at(at, path, out, len);
 }
 
 int pc_readlinkf(const struct path_cxt *pc, char *buf, size_t size, const char *fmt, ...)
 {
-	char rel[4096];
+	char path[4096];
+	int at;
 
-	REL(pc, rel, fmt);
-	return readlink_at(pc->dfd, rel, buf, size);
+	AT(pc, at, path, fmt);
+	return readlink_at(at, path, buf, size);
 }
 
 DIR *pc_opendirf(const struct path_cxt *pc, const char *fmt, ...)
 {
-	char rel[4096];
+	char path[4096];
 	va_list ap;
 	DIR *dp;
-	int fd, r;
+	int at, fd;
 
-	if (pc->dfd < 0) {
-		errno = -pc->dfd;
-		return NULL;
-	}
 	va_start(ap, fmt);
-	r = vrel(rel, sizeof(rel), fmt, ap);
+	at = vat(pc, path, sizeof(path), fmt, ap);
 	va_end(ap);
-	if (r < 0) {
-		errno = -r;
+	if (at < 0 && at != AT_FDCWD) {
+		errno = -at;
 		return NULL;
 	}
-	fd = openat(pc->dfd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(at, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
 	dp = fdopendir(fd);
@@ -145,14 +161,12 @@ DIR *pc_opendirf(const struct path_cxt *pc, const char *fmt, ...)
 
 bool pc_existsf(const struct path_cxt *pc, const char *fmt, ...)
 {
-	char rel[4096];
+	char path[4096];
 	va_list ap;
-	int r;
+	int at;
 
-	if (pc->dfd < 0)
-		return false;
 	va_start(ap, fmt);
-	r = vrel(rel, sizeof(rel), fmt, ap);
+	at = vat(pc, path, sizeof(path), fmt, ap);
 	va_end(ap);
-	return r == 0 && faccessat(pc->dfd, rel, F_OK, 0) == 0;
+	return (at >= 0 || at == AT_FDCWD) && faccessat(at, path, F_OK, 0) == 0;
 }

@@ -16,11 +16,12 @@
 
 struct path_cxt {
 	const char *prefix; /* the directory as given; "" for "/" */
-	int dfd;	    /* O_PATH|O_DIRECTORY, or -errno when it could not be opened */
+	int dfd; /* O_PATH|O_DIRECTORY; -errno when it could not be opened (then paths are joined
+		  * to the prefix and opened as they are) */
 };
 
-/* Opens dir ("" or NULL: "/"). A directory that cannot be opened leaves dfd < 0: every read under
- * it then fails with that error, as the reads themselves would have. */
+/* Opens dir ("" or NULL: "/"). A directory that cannot be opened yet (a root whose run/ the first
+ * run makes) leaves dfd < 0: reads under it then open PREFIX/REL, as a path would. */
 void path_cxt_open(struct path_cxt *pc, const char *dir);
 void path_cxt_close(struct path_cxt *pc);
 

@@ -263,8 +263,6 @@ static void builtins(const struct ctx *c, bool *builtin)
  */
 static enum noiommu noiommu(struct ctx *c)
 {
-	_cleanup_free_ char *p =
-	    xasprintf("%s/module/vfio/parameters/enable_unsafe_noiommu_mode", c->env->sysfs);
 	char v[8] = "";
 	bool any = false, live;
 
@@ -272,7 +270,8 @@ static enum noiommu noiommu(struct ctx *c)
 		any = candidate(c, i) && c->devs.v[i].has_detail && c->devs.v[i].iommu_group < 0;
 	if (!any)
 		return NOIOMMU_NOT_ASKED;
-	live = read_attr_at(AT_FDCWD, p, v, sizeof(v)) >= 0;
+	live = pc_readf(&c->env->sys, v, sizeof(v),
+			"module/vfio/parameters/enable_unsafe_noiommu_mode") >= 0;
 	if (!c->rules.noiommu_asked && v[0] != 'Y')
 		return NOIOMMU_NOT_ASKED;
 	if (live)
@@ -366,14 +365,11 @@ void ctx_free(struct ctx *c)
 /* The chain of PCI functions down to one device, from its bus/pci/devices link. */
 static size_t chain_of(const struct env *e, const struct pci_dev *dev, struct pci_addr **chain)
 {
-	char link[4096], buf[4096];
-	ssize_t n;
+	char buf[4096];
 
 	*chain = NULL;
-	if (path_fmt(link, sizeof(link), "%s/bus/pci/devices/%s", e->sysfs, dev->name) < 0 ||
-	    (n = readlink(link, buf, sizeof(buf) - 1)) <= 0)
+	if (pc_readlinkf(&e->sys, buf, sizeof(buf), "bus/pci/devices/%s", dev->name) <= 0)
 		return 0;
-	buf[n] = '\0';
 	return scan_chain_of(buf, chain);
 }
 

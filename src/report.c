@@ -198,7 +198,7 @@ static void status_entry(FILE *f, const struct pci_dev *dev, const struct state 
  */
 static void status_vfio(FILE *f, const struct ctx *c, const struct pci_dev *dev)
 {
-	char path[4096], a[PCI_ADDR_MAX];
+	char a[PCI_ADDR_MAX];
 	struct dirent *de;
 	bool viable = true;
 	DIR *dp;
@@ -214,9 +214,7 @@ static void status_vfio(FILE *f, const struct ctx *c, const struct pci_dev *dev)
 		fprintf(f, "\tvfio: /dev/vfio/%d", dev->iommu_group);
 	/* the cdev interface (CONFIG_VFIO_DEVICE_CDEV, >= 6.6): /dev/vfio/devices/vfioN + iommufd
 	 */
-	if (path_fmt(path, sizeof(path), "%s/bus/pci/devices/%s/vfio-dev", c->env->sysfs,
-		     dev->name) > 0 &&
-	    (dp = opendir(path))) {
+	if ((dp = pc_opendirf(&c->env->sys, "bus/pci/devices/%s/vfio-dev", dev->name))) {
 		while ((de = readdir(dp)))
 			if (strncmp(de->d_name, "vfio", 4) == 0)
 				fprintf(f, ", /dev/vfio/devices/%s (with /dev/iommu)", de->d_name);

@@ -108,12 +108,11 @@ static int parse_results(char *text, struct state *s)
 
 int state_load(const struct env *e, struct state *s)
 {
-	_cleanup_free_ char *path = root_path(e, STATE_DIR "/results");
 	_cleanup_free_ char *text = NULL;
 	int r;
 
 	*s = (struct state){0};
-	r = read_file(path, &text, NULL);
+	r = pc_read_filef(&e->rootd, &text, NULL, STATE_DIR "/results");
 	if (r < 0)
 		return r;
 	return parse_results(text, s);

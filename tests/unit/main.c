@@ -11,6 +11,7 @@ int main(void)
 	test_iomem();
 	test_variant();
 	test_kmodidx();
+	test_pathcxt();
 	printf("%d passed, %d failed\n", unit_passed, unit_failed);
 	return unit_failed ? 1 : 0;
 }

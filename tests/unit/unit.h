@@ -27,3 +27,4 @@ void test_plan(void);
 void test_iomem(void);
 void test_variant(void);
 void test_kmodidx(void);
+void test_pathcxt(void);
