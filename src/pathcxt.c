@@ -27,6 +27,7 @@ void path_cxt_close(struct path_cxt *pc)
 	pc->dfd = -EBADF;
 }
 
+static int vrel(char *buf, size_t size, const char *fmt, va_list ap) _printf_(3, 0);
 static int vrel(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	int n = vsnprintf(buf, size, fmt, ap);
@@ -50,6 +51,8 @@ static int vrel(char *buf, size_t size, const char *fmt, va_list ap)
  * could not be held (it did not exist yet when the process started: the state directory's root
  * is made by the first run) — the current directory and PREFIX/REL. Returns the dirfd or -errno.
  */
+static int vat(const struct path_cxt *pc, char *buf, size_t size, const char *fmt, va_list ap)
+    _printf_(4, 0);
 static int vat(const struct path_cxt *pc, char *buf, size_t size, const char *fmt, va_list ap)
 {
 	char rel[4096];
