@@ -107,3 +107,22 @@ void json_bound(struct strbuf *sb, const struct state *s, const struct pci_list 
 	}
 	sb_addc(sb, ']');
 }
+
+void json_sriov(struct strbuf *sb, const struct plan *p, const struct pci_list *devs)
+{
+	sb_addc(sb, '[');
+	for (size_t i = 0; i < p->nsriov; i++) {
+		const struct sriov_job *j = &p->sriov[i];
+
+		if (i)
+			sb_addc(sb, ',');
+		sb_add(sb, "{\"pf\":");
+		sb_add_json_str(sb, devs->v[j->pf].name);
+		sb_addf(sb, ",\"vfs\":%u,\"driver\":", j->sel->nvfs);
+		sb_add_json_str(sb, drv_name(j->sel->pf.drv));
+		sb_addf(sb, ",\"now\":%s,\"selector\":", j->now ? "true" : "false");
+		sb_add_json_str(sb, j->sel->pf.text);
+		sb_addc(sb, '}');
+	}
+	sb_addc(sb, ']');
+}

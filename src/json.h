@@ -12,6 +12,8 @@
 
 /* One device; dc NULL leaves the decision out. */
 void json_device(struct strbuf *sb, const struct pci_dev *dev, const struct decision *dc);
+/* The plan's SR-IOV jobs: [{pf, vfs, driver, now, selector}]. */
+void json_sriov(struct strbuf *sb, const struct plan *p, const struct pci_list *devs);
 /* One result: address, result, target, original_driver, final_driver, error. */
 void json_result(struct strbuf *sb, const char *addr, enum result res, enum drv target,
 		 const char *orig, const char *final, const char *error);

@@ -314,21 +314,9 @@ void report_json(FILE *f, const struct ctx *c, const char *command, const char *
 		json_addrs(&sb, g->blocking, g->nblocking);
 		sb_addc(&sb, '}');
 	}
-	sb_add(&sb, "],\"sriov\":[");
-	for (size_t i = 0; i < c->plan.nsriov; i++) {
-		const struct sriov_job *j = &c->plan.sriov[i];
-
-		if (i)
-			sb_addc(&sb, ',');
-		sb_add(&sb, "{\"pf\":");
-		sb_add_json_str(&sb, c->devs.v[j->pf].name);
-		sb_addf(&sb, ",\"vfs\":%u,\"driver\":", j->sel->nvfs);
-		sb_add_json_str(&sb, drv_name(j->sel->pf.drv));
-		sb_addf(&sb, ",\"now\":%s,\"selector\":", j->now ? "true" : "false");
-		sb_add_json_str(&sb, j->sel->pf.text);
-		sb_addc(&sb, '}');
-	}
-	sb_add(&sb, "],\"warnings\":");
+	sb_add(&sb, "],\"sriov\":");
+	json_sriov(&sb, &c->plan, &c->devs);
+	sb_add(&sb, ",\"warnings\":");
 	sb_add_json_strv(&sb, c->diag.msgs, c->diag.n);
 	if (extra)
 		sb_addf(&sb, ",%s", extra);

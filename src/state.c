@@ -213,7 +213,9 @@ static char *boot_json(const struct ctx *c, const char *command, long long now)
 			sb_addc(&json, ',');
 		json_device(&json, &c->devs.v[i], &c->plan.dec[i]);
 	}
-	sb_add(&json, "],\"warnings\":");
+	sb_add(&json, "],\"sriov\":");
+	json_sriov(&json, &c->plan, &c->devs);
+	sb_add(&json, ",\"warnings\":");
 	sb_add_json_strv(&json, c->diag.msgs, c->diag.n);
 	sb_addc(&json, '}');
 	return json.s;

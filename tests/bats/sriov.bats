@@ -141,3 +141,18 @@ made_tree() {
 	[ "$(grep -c 'VF' "$T/kmsg")" -eq 1 ]
 	grep -q 'earlybind: 0000:05:00.0: sriov_numvfs took 2, but 0 VFs appeared (virtfnN links) \[earlybind.sriov=0000:05:00.0:2\]' "$T/kmsg"
 }
+
+@test "a boot under earlybind.dryrun records the VFs it would make (state.json, schema-valid) and status shows them" {
+	sriov_tree 0 nvme
+	mkdir -p "$T/root/etc"
+	: >"$T/root/etc/initrd-release"
+	echo "earlybind.sriov=0000:05:00.0:2 earlybind.dryrun" >"$T/root/proc/cmdline"
+	"$EB" apply --sysfs "$T/s" --root "$T/root" --kmsg "$T/kmsg"
+	rm "$T/root/etc/initrd-release"
+	[ "$(cat "$T/s/bus/pci/devices/0000:05:00.0/sriov_numvfs")" = 0 ]
+	jq -e '.boot.dryrun == true and .boot.sriov == [{"pf":"0000:05:00.0","vfs":2,"driver":"vfio-pci","now":true,"selector":"earlybind.sriov=0000:05:00.0:2"}]' "$T/root/run/earlybind/state.json"
+	python3 "$REPO/tests/validate-json.py" "$T/root/run/earlybind/state.json"
+	run "$EB" status --sysfs "$T/s" --root "$T/root"
+	echo "$output"
+	[[ "$output" == *"0000:05:00.0: make 2 VFs and claim them for vfio-pci, now [earlybind.sriov=0000:05:00.0:2]"* ]]
+}
