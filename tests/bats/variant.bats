@@ -89,6 +89,9 @@ variant_of() {
 	run vplan vfio-pci.ids=15b3:101e
 	[ "$(variant_of 0000:3b:00.2)" = null ]
 	warnings | grep -q '^0000:3b:00.2: two vfio-pci variants match it equally well'
+	# the table says it as the JSON does
+	run "$EB" plan --sysfs "$T/s" --root "$T/root" --moddir "$T/mods" $(cl vfio-pci.ids=15b3:101e)
+	[[ "$output" == *"0000:3b:00.2: two vfio-pci variants match it equally well"* ]]
 }
 
 @test "release gives a device on a variant back to its own driver (kernel model)" {
