@@ -68,17 +68,6 @@ static int vat(const struct path_cxt *pc, char *buf, size_t size, const char *fm
 	return r < 0 || (size_t)r >= size ? -ENAMETOOLONG : AT_FDCWD;
 }
 
-int path_cxt_rel(char *buf, size_t size, const char *fmt, ...)
-{
-	va_list ap;
-	int r;
-
-	va_start(ap, fmt);
-	r = vrel(buf, size, fmt, ap);
-	va_end(ap);
-	return r;
-}
-
 char *path_cxt_abs(const struct path_cxt *pc, const char *fmt, ...)
 {
 	_cleanup_free_ char *rel = NULL;

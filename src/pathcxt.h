@@ -25,8 +25,6 @@ struct path_cxt {
 void path_cxt_open(struct path_cxt *pc, const char *dir);
 void path_cxt_close(struct path_cxt *pc);
 
-/* The formatted relative path, without its leading '/', into buf. 0 or -ENAMETOOLONG. */
-int path_cxt_rel(char *buf, size_t size, const char *fmt, ...) _printf_(3, 4);
 /* PREFIX/REL as a string. Caller frees. */
 char *path_cxt_abs(const struct path_cxt *pc, const char *fmt, ...) _printf_(2, 3);
 

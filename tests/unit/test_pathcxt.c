@@ -25,7 +25,7 @@ static void write_at(const char *dir, const char *name, const char *text)
 
 void test_pathcxt(void)
 {
-	char tmpl[] = "/tmp/eb-pathcxt-XXXXXX", buf[64], rel[64], later[4200];
+	char tmpl[] = "/tmp/eb-pathcxt-XXXXXX", buf[64], later[4200];
 	char *dir = mkdtemp(tmpl), *text = NULL, *abs;
 	struct path_cxt pc, late;
 	DIR *dp;
@@ -61,8 +61,7 @@ void test_pathcxt(void)
 	snprintf(later, sizeof(later), "%s/proc/swaps", dir);
 	CHECK(!strcmp(abs, later), "abs %s", abs);
 	free(abs);
-	CHECK(path_cxt_rel(rel, sizeof(rel), "//a/%s", "b") == 0 && !strcmp(rel, "a/b"), "rel %s",
-	      rel);
+	CHECK(pc_existsf(&pc, "//proc/%s", "swaps"), "every leading '/' skipped");
 
 	/* a root that does not exist when the process starts (the first run makes ROOT/run) */
 	snprintf(later, sizeof(later), "%s/later", dir);
