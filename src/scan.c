@@ -576,6 +576,16 @@ void scanner_close(struct scanner *s)
 	s->dfd = s->gfd = -1;
 }
 
+/* The group number an iommu_group link ("../../../kernel/iommu_groups/12") names, or -EINVAL. */
+static int group_of_link(const char *target)
+{
+	const char *b = path_basename(target);
+	char *end;
+	unsigned long v = strtoul(b, &end, 10);
+
+	return *b >= '0' && *b <= '9' && !*end && v <= INT_MAX ? (int)v : -EINVAL;
+}
+
 void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct diag *d)
 {
 	_cleanup_close_ int at = -1;
@@ -596,23 +606,14 @@ void scan_detail(struct scanner *s, struct pci_dev *dev, unsigned want, struct d
 	if ((want & DETAIL_OVERRIDE || drv_from_bound(dev->driver) != DRV_NONE) &&
 	    read_attr_at(at, "driver_override", buf, sizeof(buf)) > 0 && strcmp(buf, "(null)") != 0)
 		dev->driver_override = xstrdup(buf);
-	{
-		r = readlink_at(at, "iommu_group", buf, sizeof(buf));
-		if (r > 0) {
-			const char *b = path_basename(buf);
-			char *end;
-			unsigned long v = strtoul(b, &end, 10);
-
-			if (*b && !*end && v <= 0x7fffffff)
-				dev->iommu_group = (int)v;
-			else
-				diag_warn(d, DIAG_SYSFS, "%s: odd iommu_group link %s", dev->name,
-					  buf);
-		} else if (r != -ENOENT) {
-			diag_warn(d, DIAG_SYSFS, "%s: cannot read iommu_group: %s", dev->name,
-				  strerror(-r));
-		}
-	}
+	r = readlink_at(at, "iommu_group", buf, sizeof(buf));
+	if (r > 0 && group_of_link(buf) >= 0)
+		dev->iommu_group = group_of_link(buf);
+	else if (r > 0)
+		diag_warn(d, DIAG_SYSFS, "%s: odd iommu_group link %s", dev->name, buf);
+	else if (r != -ENOENT)
+		diag_warn(d, DIAG_SYSFS, "%s: cannot read iommu_group: %s", dev->name,
+			  strerror(-r));
 	dev->header_type = header_type_of(at, dev);
 	if (read_int_attr(at, "sriov_numvfs", &dev->sriov_numvfs) < 0)
 		dev->sriov_numvfs = -1;
@@ -768,19 +769,10 @@ int scanner_group_members(struct scanner *s, int group, struct pci_addr **out)
 int scan_device_group(const struct path_cxt *sys, const struct pci_addr *a)
 {
 	char link[4096], name[PCI_ADDR_MAX];
-	const char *base;
-	char *end;
-	long v;
 	int n = pc_readlinkf(sys, link, sizeof(link), "bus/pci/devices/%s/iommu_group",
 			     pci_addr_fmt(a, name));
 
-	if (n < 0)
-		return n;
-	base = path_basename(link);
-	v = strtol(base, &end, 10);
-	if (end == base || *end || v < 0 || v > INT_MAX)
-		return -EINVAL;
-	return (int)v;
+	return n < 0 ? n : group_of_link(link);
 }
 
 bool scan_module_builtin(const struct path_cxt *sys, const char *module)
