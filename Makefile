@@ -20,8 +20,8 @@ LIBS    = -ldl
 # Stages in pipeline order, then the glue.
 LIB_SRC := src/util.c src/pathcxt.c src/env.c src/diag.c src/log.c src/dlib.c src/cmdline.c src/pci.c src/names.c src/selector.c src/ids_index.c src/rules.c src/scan.c src/plan.c \
 	   src/bootdev.c src/modload.c src/sysfsw.c src/apply.c src/state.c src/report.c \
-	   src/iomem.c src/kmodidx.c src/variant.c src/json.c src/inuse.c src/pipeline.c src/sriov.c
-BIN_SRC := src/suggest.c src/doctor.c src/commands.c src/main.c
+	   src/iomem.c src/kmodidx.c src/variant.c src/record.c src/json.c src/inuse.c src/pipeline.c src/sriov.c
+BIN_SRC := src/opts.c src/suggest.c src/doctor.c src/commands.c src/main.c
 LIB_OBJ := $(LIB_SRC:src/%.c=$(B)/%.o)
 BIN_OBJ := $(BIN_SRC:src/%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/*.c)

@@ -8,7 +8,7 @@
 
 #include "apply.h"
 #include "plan.h"
-#include "state.h"
+#include "record.h"
 
 /* One device; dc NULL leaves the decision out. */
 void json_device(struct strbuf *sb, const struct pci_dev *dev, const struct decision *dc);

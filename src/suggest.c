@@ -11,8 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
 #include "inuse.h"
+#include "opts.h"
 #include "report.h"
 
 struct pick {

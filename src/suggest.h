@@ -2,7 +2,7 @@
 /* The commands for people setting a host up: suggest and doctor. Read-only. */
 #pragma once
 
-#include "commands.h"
+#include "opts.h"
 
 /* The command-line words that claim the given devices on this machine. */
 int cmd_suggest(const struct opts *o, int argc, char **argv);
