@@ -338,33 +338,82 @@ static void nets(struct inuse *u)
 		closedir(dp);
 }
 
-/* The device nodes of a display function: its DRM nodes (drm/cardN, renderDN) and the NVIDIA
- * driver's /dev/nvidiaN (/proc/driver/nvidia/gpus/ADDR/information, "Device Minor:"). */
-static size_t display_nodes(struct inuse *u, const struct pci_dev *dev, char nodes[][32],
-			    size_t max)
-{
-	_cleanup_free_ char *dir = xasprintf("%s/drm", u->devdir);
-	_cleanup_free_ char *info = NULL;
-	struct dirent *de;
-	size_t n = 0;
-	DIR *dp = opendir(dir);
-	const char *minor;
+#define MAX_NODES  16
+#define NODE_DEPTH 4 /* function/nvme/nvme0/nvme0n1/nvme0n1p1, function/virtio2/block/vda/vda1 */
 
-	while (dp && n < max && (de = readdir(dp)))
-		if (strncmp(de->d_name, "card", 4) == 0 || strncmp(de->d_name, "renderD", 7) == 0)
-			snprintf(nodes[n++], 32, "/dev/dri/%.20s", de->d_name);
-	if (dp)
-		closedir(dp);
-	if (n < max &&
+struct nodes {
+	char v[MAX_NODES][48];
+	size_t n;
+};
+
+static bool is_pci_addr(const char *name)
+{
+	struct pci_addr a;
+
+	return pci_addr_parse(name, &a) == 0;
+}
+
+/* The DEVNAME= of a uevent ("dri/card1"), its length in *len; NULL when it has none. */
+static const char *devname_of(const char *ue, int *len)
+{
+	for (const char *l = ue; l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+		if (strncmp(l, "DEVNAME=", 8) == 0) {
+			*len = (int)strcspn(l + 8, "\n");
+			return l + 8;
+		}
+	return NULL;
+}
+
+/* The device nodes at and below one directory of the function: each directory whose uevent names
+ * a DEVNAME (DRM nodes, a sound card's, block devices, an NVMe controller...). Links (driver,
+ * subsystem, iommu_group) are not followed, nor the functions below a bridge. Takes dfd. */
+static void nodes_below(int dfd, unsigned depth, struct nodes *nd)
+{
+	char ue[512];
+	const char *name;
+	struct dirent *de;
+	int len;
+	DIR *dp;
+
+	if (read_attr_at(dfd, "uevent", ue, sizeof(ue)) >= 0 && (name = devname_of(ue, &len)))
+		snprintf(nd->v[nd->n++], sizeof(nd->v[0]), "/dev/%.*s", len, name);
+	if (depth == 0 || !(dp = fdopendir(dfd))) {
+		close(dfd);
+		return;
+	}
+	while (nd->n < MAX_NODES && (de = readdir(dp))) {
+		int fd;
+
+		if (de->d_name[0] == '.' || (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN) ||
+		    is_pci_addr(de->d_name))
+			continue;
+		fd = openat(dirfd(dp), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0)
+			nodes_below(fd, depth - 1, nd);
+	}
+	closedir(dp);
+}
+
+/* The device nodes of a function: those sysfs names under it, and the NVIDIA driver's
+ * /dev/nvidiaN (/proc/driver/nvidia/gpus/ADDR/information, "Device Minor:"). */
+static void dev_nodes(struct inuse *u, const struct pci_dev *dev, struct nodes *nd)
+{
+	_cleanup_free_ char *info = NULL;
+	const char *minor;
+	int fd = open(u->devdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	nd->n = 0;
+	if (fd >= 0)
+		nodes_below(fd, NODE_DEPTH, nd);
+	if (nd->n < MAX_NODES && pci_base_class(&dev->ids) == PCI_BASE_CLASS_DISPLAY &&
 	    pc_read_filef(&u->e->rootd, &info, NULL, "/proc/driver/nvidia/gpus/%s/information",
 			  dev->name) == 0 &&
 	    (minor = strstr(info, "Device Minor:")))
-		snprintf(nodes[n++], 32, "/dev/nvidia%d", atoi(minor + 13));
-	return n;
+		snprintf(nd->v[nd->n++], sizeof(nd->v[0]), "/dev/nvidia%d", atoi(minor + 13));
 }
 
 /* The processes with one of the nodes open: ROOT/proc/PID/fd links. */
-static void openers(struct inuse *u, char nodes[][32], size_t nn)
+static void openers(struct inuse *u, const struct nodes *nd)
 {
 	_cleanup_free_ char *proc = root_path(u->e, "/proc");
 	struct dirent *de;
@@ -388,9 +437,9 @@ static void openers(struct inuse *u, char nodes[][32], size_t nn)
 			if (fe->d_name[0] == '.' ||
 			    readlink_at(dirfd(fp), fe->d_name, link, sizeof(link)) < 0)
 				continue;
-			for (k = 0; k < nn && strcmp(link, nodes[k]) != 0; k++)
+			for (k = 0; k < nd->n && strcmp(link, nd->v[k]) != 0; k++)
 				;
-			if (k == nn)
+			if (k == nd->n)
 				continue;
 			commp = xasprintf("%s/%s/comm", proc, de->d_name);
 			read_attr_at(AT_FDCWD, commp, comm, sizeof(comm));
@@ -401,6 +450,50 @@ static void openers(struct inuse *u, char nodes[][32], size_t nn)
 	}
 	if (dp)
 		closedir(dp);
+}
+
+/* The entries of a directory that pass keep (NULL: all but dot files); closes dp. -1 when dp is
+ * NULL (it could not be opened). */
+static int count_entries(DIR *dp, bool (*keep)(const char *))
+{
+	struct dirent *de;
+	int n = 0;
+
+	if (!dp)
+		return -1;
+	while ((de = readdir(dp)))
+		if (de->d_name[0] != '.' && (!keep || keep(de->d_name)))
+			n++;
+	closedir(dp);
+	return n;
+}
+
+/*
+ * The references on the function's driver module beyond those its holder modules take (a module
+ * using another takes one on it): open handles of a kind not looked for above, or a kernel client
+ * such as a framebuffer console. Said only when that module drives this function alone — one
+ * driver, one device bound — since otherwise the references cannot be told apart.
+ */
+static void module_users(struct inuse *u, const struct pci_dev *dev)
+{
+	const struct path_cxt *sys = &u->e->sys;
+	char link[PATH_MAX], refcnt[32];
+	const char *mod;
+	long users;
+	int holders;
+
+	if (!dev->driver ||
+	    pc_readlinkf(sys, link, sizeof(link), "bus/pci/drivers/%s/module", dev->driver) < 0)
+		return; /* unbound, or built in: no references kept */
+	mod = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	if (pc_readf(sys, refcnt, sizeof(refcnt), "module/%s/refcnt", mod) < 0 ||
+	    (holders = count_entries(pc_opendirf(sys, "module/%s/holders", mod), NULL)) < 0)
+		return;
+	users = strtol(refcnt, NULL, 10) - holders;
+	if (users > 0 && count_entries(pc_opendirf(sys, "module/%s/drivers", mod), NULL) == 1 &&
+	    count_entries(pc_opendirf(sys, "bus/pci/drivers/%s", dev->driver), is_pci_addr) == 1)
+		add(u, "module %s, which drives only this function, has %ld user%s", mod, users,
+		    users == 1 ? "" : "s");
 }
 
 struct inuse *inuse_open(const struct env *e, bool booted)
@@ -432,8 +525,7 @@ void inuse_close(struct inuse *u)
 char *inuse_holders(struct inuse *u, const struct pci_dev *dev)
 {
 	_cleanup_free_ char *link = path_cxt_abs(&u->e->sys, "bus/pci/devices/%s", dev->name);
-	char nodes[8][32];
-	size_t nn;
+	struct nodes nd;
 
 	if (!(u->devdir = realpath(link, NULL)))
 		return NULL;
@@ -441,10 +533,15 @@ char *inuse_holders(struct inuse *u, const struct pci_dev *dev)
 	u->n = 0;
 	blocks(u);
 	nets(u);
-	/* open handles: on a booted system only (in the initramfs no session holds a GPU) */
-	if (u->booted && pci_base_class(&dev->ids) == PCI_BASE_CLASS_DISPLAY &&
-	    (nn = display_nodes(u, dev, nodes, 8)) > 0)
-		openers(u, nodes, nn);
+	/* open handles and module references: on a booted system only (in the initramfs no session
+	 * holds a device, and plymouth's or a console's hold on a GPU is no one's data) */
+	if (u->booted) {
+		dev_nodes(u, dev, &nd);
+		if (nd.n)
+			openers(u, &nd);
+		if (!u->n)
+			module_users(u, dev);
+	}
 	free(u->devdir);
 	u->devdir = NULL;
 	return u->out.s;

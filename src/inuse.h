@@ -3,9 +3,10 @@
  * What holds a PCI function right now, from the kernel's own facts: its block devices (and their
  * partitions) mounted, active as swap, held by another block device (dm, md, bcache) or opened
  * exclusively (a ZFS vdev: O_EXCL gives EBUSY); its network interfaces carrying a route or a
- * global address, themselves or through the bond or bridge they are enslaved to; open handles on
- * its DRM nodes or NVIDIA device nodes (on a booted system: /proc/PID/fd). Asked only for the
- * devices a selector wants.
+ * global address, themselves or through the bond or bridge they are enslaved to; on a booted
+ * system, open handles on its device nodes (DRM, sound, block, NVMe, NVIDIA: /proc/PID/fd) and
+ * references on its driver's module when that module drives it alone. Asked only for the devices
+ * a selector wants.
  */
 #pragma once
 
@@ -23,6 +24,7 @@ void inuse_close(struct inuse *u);
 /*
  * The holders of one function, "; "-separated ("mount /mnt/d (vda1)", "holder md0 on vdb",
  * "interface eth1 carries the default route", "process Xorg (pid 812) has /dev/dri/card0
- * open"), or NULL when nothing holds it. Caller frees.
+ * open", "module snd_hda_intel, which drives only this function, has 2 users"), or NULL when
+ * nothing holds it. Caller frees.
  */
 char *inuse_holders(struct inuse *u, const struct pci_dev *dev);

@@ -9,15 +9,19 @@ Sources (combine freely, later ones add devices):
                           [bridge secondary=BB] [override=NAME] [boot_vga=0|1] [boot_display=1] [sriov=NUM/TOTAL]
                           [rev=RR] [native=DRV] [nouevent] [noconfig] [vf=PF-ADDR]
                           [block=DISK[:PART...]] [holder=BLOCK:HOLDER] [net=IFACE]
-                          [master=IFACE:MASTER] [drm=NODE[:NODE...]] [reset=METHOD[,METHOD]]
+                          [master=IFACE:MASTER] [drm=NODE[:NODE...]] [sound=CARD:NODE[:NODE...]]
+                          [reset=METHOD[,METHOD]] [users=N]
                     native= names the driver that takes the device when probed (default: driver=),
                     written to OUT/.mock/native for the kernel model tests/mock/pcimock.c;
                     vf= makes the function a VF of that PF (its physfn link, the PF's virtfnN);
                     block= a disk under the function with its partitions (class/block, dev
                     MAJ:MIN from 252:0), holder= a dm/md device stacked on one of them
                     (holders/, slaves/), net= a network interface (class/net), master= its
-                    bond or bridge (net=virtio2/eth3: under a child device), drm= DRM nodes (card1, renderD129; dev 226:MINOR); reset=
-                    its reset_method attribute (kernels >= 5.15: the methods it offers)
+                    bond or bridge (net=virtio2/eth3: under a child device), drm= DRM nodes (card1,
+                    renderD129; dev 226:MINOR), sound= a sound card and its nodes (sound/card2/
+                    controlC2: /dev/snd/controlC2); each node's uevent names it (DEVNAME); reset=
+                    its reset_method attribute (kernels >= 5.15: the methods it offers); users=
+                    the references on the driver's module (module/MOD/refcnt; default 0)
   --synthetic N     N functions of a made-up machine (root ports, GPUs with audio, NICs with
                     SR-IOV VFs, NVMe twins), deterministic from --seed.
 Changes applied afterwards:
@@ -36,7 +40,8 @@ Layout written under OUT (the sysfs root):
       class,revision,uevent,driver_override,config,boot_vga,sriov_*,driver@,iommu_group@,subsystem@}
   bus/pci/devices/ADDR@ -> ../../../devices/...     bus/pci/drivers/NAME/{bind,unbind,new_id,ADDR@}
   bus/pci/{drivers_probe,drivers_autoprobe,rescan}  kernel/iommu_groups/N/{type,devices/ADDR@}
-  module/NAME/ for each bound driver's module (drivers/pci:DRV link; vfio_pci_core/holders/ for vfio-pci and *_vfio_pci)
+  module/NAME/ for each bound driver's module (initstate, refcnt, holders/, drivers/pci:DRV link;
+      vfio_pci_core/holders/ for vfio-pci and *_vfio_pci)
 """
 import argparse
 import os
@@ -76,6 +81,8 @@ class Dev:
         self.nets = []
         self.masters = []  # (iface, master)
         self.drm = []
+        self.sound = []  # [card, node, ...]
+        self.users = None  # module/MOD/refcnt of its driver's module
         self.reset = None  # "flr bus": reset_method, when given
 
     @property
@@ -201,6 +208,10 @@ def parse_spec(path):
                 d.masters.append(tuple(v.split(":", 1)))
             elif k == "drm":
                 d.drm += v.split(":")
+            elif k == "sound":
+                d.sound = v.split(":")
+            elif k == "users":
+                d.users = int(v)
             elif k == "reset":
                 d.reset = v.replace(",", " ")
             else:
@@ -383,6 +394,9 @@ def build(out, devs, groups_mode):
         symlink(p, os.path.join(bus_pci, "devices", d.name))
         if d.driver:
             bind(out, d, d.driver)
+            if d.users is not None and module_of(d.driver):
+                write(os.path.join(out, "module", module_of(d.driver), "refcnt"),
+                      "%d\n" % d.users, 0o444)
         if d.group is not None:
             g = os.path.join(out, "kernel", "iommu_groups", str(d.group))
             os.makedirs(os.path.join(g, "devices"), exist_ok=True)
@@ -409,10 +423,17 @@ def build(out, devs, groups_mode):
         os.makedirs(os.path.join(out, "class", cls), exist_ok=True)
         symlink(target, os.path.join(out, "class", cls, name))
 
+    def devnode(path, major, minor_, devname):
+        # a device node's directory: dev, and the uevent udev names /dev/DEVNAME from
+        os.makedirs(path, exist_ok=True)
+        write(os.path.join(path, "dev"), "%d:%d\n" % (major, minor_), 0o444)
+        write(os.path.join(path, "uevent"), "MAJOR=%d\nMINOR=%d\nDEVNAME=%s\n" % (
+            major, minor_, devname), 0o444)
+
     def blockdev(path, name, part):
         os.makedirs(os.path.join(path, "holders"), exist_ok=True)
         os.makedirs(os.path.join(path, "slaves"), exist_ok=True)
-        write(os.path.join(path, "dev"), "252:%d\n" % minor[0], 0o444)
+        devnode(path, 252, minor[0], name)
         minor[0] += 1
         if part:
             write(os.path.join(path, "partition"), "1\n", 0o444)
@@ -448,12 +469,17 @@ def build(out, devs, groups_mode):
                 write(os.path.join(mp, "operstate"), "up\n", 0o444)
                 class_link("net", master, mp)
             symlink(mp, os.path.join(base, "net", ifc, "master"))
-        for node in d.drm:
-            dp = os.path.join(base, "drm", node)
-            os.makedirs(dp, exist_ok=True)
-            num = int(re.sub(r"\D", "", node) or 0)
-            write(os.path.join(dp, "dev"), "226:%d\n" % num, 0o444)
-            class_link("drm", node, dp)
+        for name in d.drm:
+            dp = os.path.join(base, "drm", name)
+            devnode(dp, 226, int(re.sub(r"\D", "", name) or 0), "dri/" + name)
+            class_link("drm", name, dp)
+        if d.sound:
+            cp = os.path.join(base, "sound", d.sound[0])
+            os.makedirs(cp, exist_ok=True)
+            class_link("sound", d.sound[0], cp)
+            for k, name in enumerate(d.sound[1:]):
+                devnode(os.path.join(cp, name), 116, k, "snd/" + name)
+                class_link("sound", name, os.path.join(cp, name))
     # The kernel model in tests/mock/pcimock.c reads which driver matches which device here.
     os.makedirs(os.path.join(out, ".mock"), exist_ok=True)
     with open(os.path.join(out, ".mock", "native"), "w") as f:
@@ -475,6 +501,9 @@ def register(out, driver):
         if mod:
             os.makedirs(os.path.join(out, "module", mod, "drivers"), exist_ok=True)
             write(os.path.join(out, "module", mod, "initstate"), "live\n", 0o444)
+            # a loaded module's references (CONFIG_MODULE_UNLOAD) and the modules using it
+            write(os.path.join(out, "module", mod, "refcnt"), "0\n", 0o444)
+            os.makedirs(os.path.join(out, "module", mod, "holders"), exist_ok=True)
             symlink(os.path.join(out, "module", mod), os.path.join(dd, "module"))
             # the kernel's module/MOD/drivers/pci:NAME link back to the driver
             symlink(dd, os.path.join(out, "module", mod, "drivers", "pci:" + driver))
@@ -518,7 +547,10 @@ def builtin(out, devs, spec):
         shutil.rmtree(os.path.join(out, "module", mod))
         os.unlink(os.path.join(dd, "module"))
     else:
+        # built in: no initstate, no refcnt, no holders
         os.unlink(os.path.join(out, "module", mod, "initstate"))
+        os.unlink(os.path.join(out, "module", mod, "refcnt"))
+        os.rmdir(os.path.join(out, "module", mod, "holders"))
         os.makedirs(os.path.join(out, "module", mod, "parameters"), exist_ok=True)
         write(os.path.join(out, "module", mod, "parameters", "ids"), ids + "\n", 0o444)
     dyn = parse_ids(ids)

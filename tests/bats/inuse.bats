@@ -97,6 +97,55 @@ iplan() {
 	[ "$(action 0000:04:00.0)" = "claim vfio-pci" ]
 }
 
+@test "any device node of the function a process has open names the process: a disk a VMM opened whole, a sound card's control node; only on a booted system" {
+	machine
+	mkdir -p "$T/root/proc/900/fd" "$T/root/proc/1234/fd"
+	echo qemu-system-x86 >"$T/root/proc/900/comm"
+	ln -s /dev/vdb "$T/root/proc/900/fd/17"
+	echo pipewire >"$T/root/proc/1234/comm"
+	ln -s /dev/snd/controlC2 "$T/root/proc/1234/fd/40"
+	run iplan earlybind.claim=0000:05:00.0
+	[ "$(action 0000:05:00.0)" = "refuse null" ]
+	[[ $(reason 0000:05:00.0) == "in use: process qemu-system-x86 (pid 900) has /dev/vdb open;"* ]]
+	# a sound card under its function: sound/cardN/{controlCN,pcmCNDMp}
+	rm -rf "$T/s" && mocked_machine "dev 0000:00:1f.3 8086:a348 class=040300 driver=snd_hda_intel group=11 sound=card2:controlC2:pcmC2D3p"
+	run iplan earlybind.claim=0000:00:1f.3
+	[ "$(action 0000:00:1f.3)" = "refuse null" ]
+	[[ $(reason 0000:00:1f.3) == "in use: process pipewire (pid 1234) has /dev/snd/controlC2 open;"* ]]
+	: >"$T/root/etc/initrd-release"
+	run iplan earlybind.claim=0000:00:1f.3
+	[ "$(action 0000:00:1f.3)" = "claim vfio-pci" ]
+}
+
+@test "a driver module with users beyond the modules that use it, driving this function alone, is in use on a booted system; with a second function on it nothing is said" {
+	# snd_hda_intel: refcnt 2, no holder module, one function bound
+	mocked_machine "dev 0000:00:1f.3 8086:a348 class=040300 driver=snd_hda_intel group=11 users=2"
+	mkdir -p "$T/root/proc"
+	run iplan earlybind.claim=0000:00:1f.3
+	[ "$(action 0000:00:1f.3)" = "refuse null" ]
+	[[ $(reason 0000:00:1f.3) == "in use: module snd_hda_intel, which drives only this function, has 2 users;"* ]]
+	# the users of a module that is itself used by another module: the holder's reference is not a use
+	mkdir -p "$T/s/module/snd_hda_intel/holders" "$T/s/module/snd_hda_codec_hdmi"
+	ln -s ../../snd_hda_codec_hdmi "$T/s/module/snd_hda_intel/holders/snd_hda_codec_hdmi"
+	echo 1 >"$T/s/module/snd_hda_intel/refcnt"
+	run iplan earlybind.claim=0000:00:1f.3
+	[ "$(action 0000:00:1f.3)" = "claim vfio-pci" ]
+	echo 2 >"$T/s/module/snd_hda_intel/refcnt"
+	run iplan earlybind.claim=0000:00:1f.3
+	[ "$(action 0000:00:1f.3)" = "refuse null" ]
+	[[ $(reason 0000:00:1f.3) == "in use: module snd_hda_intel, which drives only this function, has 1 user;"* ]]
+	# a second function on the same driver: the users cannot be told apart
+	rm -rf "$T/s" && mocked_machine "dev 0000:00:1f.3 8086:a348 class=040300 driver=snd_hda_intel group=11 users=2" \
+		"dev 0000:00:1f.4 10de:10f0 class=040300 driver=snd_hda_intel group=12"
+	run iplan earlybind.claim=0000:00:1f.3
+	[ "$(action 0000:00:1f.3)" = "claim vfio-pci" ]
+	# in the initramfs module references are not looked at
+	rm -rf "$T/s" && mocked_machine "dev 0000:00:1f.3 8086:a348 class=040300 driver=snd_hda_intel group=11 users=2"
+	: >"$T/root/etc/initrd-release"
+	run iplan earlybind.claim=0000:00:1f.3
+	[ "$(action 0000:00:1f.3)" = "claim vfio-pci" ]
+}
+
 @test "apply refuses the mounted disk without touching it and names the holder on kmsg; apply --force claims it" {
 	machine
 	echo "90 27 252:1 / /mnt/d rw,relatime - ext4 /dev/vdb1 rw" >>"$T/root/proc/self/mountinfo"
