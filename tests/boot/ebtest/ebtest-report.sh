@@ -53,10 +53,11 @@
             fi
             udevadm settle --timeout=60 || sleep 10
         fi
-        # ebtest.inuse=KIND@ADDR[+force|+unmounted]: a late hand apply on a booted-like system
-        # (--root without etc/initrd-release; /proc and /dev the guest's) while ADDR is in use:
-        #   disk: its disk (vdb) mounted on /mnt/d with a file written; md: a RAID1 (degraded,
-        #   on vdb) mounted; nic: its interface up with 10.0.2.15/24 and the default route
+        # ebtest.inuse=KIND@ADDR[+force|+unmounted|+open]: a late hand apply on a booted-like
+        # system (--root without etc/initrd-release; /proc and /dev the guest's) while ADDR is in
+        # use: disk: its disk (vdb) mounted on /mnt/d with a file written (+open: and the whole
+        # disk held open by a sleep); md: a RAID1 (degraded, on vdb) mounted; nic: its interface
+        # up with 10.0.2.15/24 and the default route
         if [ -n "$inuse" ]; then
             kind=${inuse%%@*}
             rest=${inuse#*@}
@@ -96,12 +97,19 @@
                 ;;
             esac
             [ "$how" = unmounted ] && umount /mnt/d
+            opener=
+            if [ "$how" = open ]; then
+                # shellcheck disable=SC2217 # the descriptor held open is the point
+                sleep 600 <"$disk" &
+                opener=$!
+            fi
             force=
             [ "$how" = force ] && force="--force $addr"
             echo "$words" >/tmp/ebtest.inuse
             # shellcheck disable=SC2086 # --force ADDR
             earlybind apply --root /tmp/booted --cmdline /tmp/ebtest.inuse --kmsg /dev/console $force |
                 while read -r l; do echo "EBTEST inuse $l"; done
+            [ -n "$opener" ] && kill "$opener"
             case "$kind" in
             disk | md)
                 if [ "$(cat /mnt/d/hello 2>/dev/null)" = hello-from-before ]; then
