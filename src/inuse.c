@@ -485,7 +485,7 @@ static void module_users(struct inuse *u, const struct pci_dev *dev)
 	if (!dev->driver ||
 	    pc_readlinkf(sys, link, sizeof(link), "bus/pci/drivers/%s/module", dev->driver) < 0)
 		return; /* unbound, or built in: no references kept */
-	mod = strrchr(link, '/') ? strrchr(link, '/') + 1 : link;
+	mod = path_basename(link);
 	if (pc_readf(sys, refcnt, sizeof(refcnt), "module/%s/refcnt", mod) < 0 ||
 	    (holders = count_entries(pc_opendirf(sys, "module/%s/holders", mod), NULL)) < 0)
 		return;
